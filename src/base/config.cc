@@ -1,0 +1,272 @@
+#include "base/config.h"
+
+#include <fmt/format.h>
+
+#include <toml.hpp>
+#include <variant>
+
+#include "base/json.h"
+#include "base/time.h"
+
+extern char** environ;
+
+namespace banyan {
+namespace {
+
+using StringRef = std::string& (*)(Config&);
+using IntRef = int64_t& (*)(Config&);
+using BoolRef = bool& (*)(Config&);
+
+struct KeySpec {
+  std::string_view key;
+  std::variant<StringRef, IntRef, BoolRef> ref;
+  int64_t min = 0;  // ints only
+  int64_t max = 0;
+  std::vector<std::string_view> choices = {};  // strings only; empty: any
+  std::string_view description = "";
+};
+
+// clang-format off
+const std::vector<KeySpec>& Keys() {
+  static const std::vector<KeySpec> kKeys = {
+    {"server.listen", +[](Config& c) -> std::string& { return c.server.listen; }, 0, 0, {},
+     "address and port to listen on (host:port); port 0 picks a free port"},
+    {"server.data_dir", +[](Config& c) -> std::string& { return c.server.data_dir; }, 0, 0, {},
+     "directory holding banyan.db, keys/ and events/"},
+    {"server.threads", +[](Config& c) -> int64_t& { return c.server.threads; }, 0, 256, {},
+     "HTTP worker threads; 0 means one per core"},
+    {"server.web_dir", +[](Config& c) -> std::string& { return c.server.web_dir; }, 0, 0, {},
+     "directory of the built console; empty means web/dist beside the binary's tree"},
+    {"http.body_limit_bytes", +[](Config& c) -> int64_t& { return c.http.body_limit_bytes; },
+     1024, 64 << 20, {}, "largest request body accepted, after gzip decoding; larger gets 413"},
+    {"http.header_limit_bytes", +[](Config& c) -> int64_t& { return c.http.header_limit_bytes; },
+     1024, 1 << 20, {}, "largest request header block; larger gets 431"},
+    {"http.read_timeout_ms", +[](Config& c) -> int64_t& { return c.http.read_timeout_ms; },
+     100, 600000, {}, "time allowed to receive one whole request"},
+    {"http.idle_timeout_ms", +[](Config& c) -> int64_t& { return c.http.idle_timeout_ms; },
+     100, 3600000, {}, "keep-alive connections idle longer than this are closed"},
+    {"http.shutdown_grace_ms", +[](Config& c) -> int64_t& { return c.http.shutdown_grace_ms; },
+     0, 600000, {}, "on SIGTERM, time allowed for in-flight requests to finish"},
+    {"http.connections_max", +[](Config& c) -> int64_t& { return c.http.connections_max; },
+     1, 1000000, {}, "concurrent connections; more are refused until one closes"},
+    {"http.metrics_require_auth", +[](Config& c) -> bool& { return c.http.metrics_require_auth; },
+     0, 0, {}, "whether /metrics needs credentials with the metrics:read permission"},
+    {"http.access_log", +[](Config& c) -> bool& { return c.http.access_log; }, 0, 0, {},
+     "log one line per request"},
+    {"log.level", +[](Config& c) -> std::string& { return c.log.level; }, 0, 0,
+     {"trace", "debug", "info", "warn", "error"}, "lowest level written"},
+    {"log.format", +[](Config& c) -> std::string& { return c.log.format; }, 0, 0,
+     {"text", "json"}, "text for people, json for log collectors"},
+    {"auth.session_idle_timeout_s",
+     +[](Config& c) -> int64_t& { return c.auth.session_idle_timeout_s; }, 60, 86400, {},
+     "a console session unused this long expires"},
+    {"auth.session_absolute_timeout_s",
+     +[](Config& c) -> int64_t& { return c.auth.session_absolute_timeout_s; }, 300, 30 * 86400,
+     {}, "a console session expires this long after login, however active"},
+    {"auth.login_failures_max", +[](Config& c) -> int64_t& { return c.auth.login_failures_max; },
+     1, 100, {}, "consecutive failed logins before the account is locked"},
+    {"auth.lockout_s", +[](Config& c) -> int64_t& { return c.auth.lockout_s; }, 1, 86400, {},
+     "how long a locked account stays locked"},
+    {"auth.password_length_min", +[](Config& c) -> int64_t& { return c.auth.password_length_min; },
+     8, 128, {}, "shortest password accepted for staff accounts"},
+    {"business.time_zone", +[](Config& c) -> std::string& { return c.business.time_zone; }, 0, 0,
+     {}, "the bank's IANA time zone for business days, quiet hours and birthdays"},
+    {"store.busy_timeout_ms", +[](Config& c) -> int64_t& { return c.store.busy_timeout_ms; }, 0,
+     600000, {}, "how long a write waits for the database lock before retrying"},
+    {"store.readers", +[](Config& c) -> int64_t& { return c.store.readers; }, 1, 64, {},
+     "read connections to the database"},
+  };
+  return kKeys;
+}
+// clang-format on
+
+std::string EnvName(std::string_view key) {
+  std::string name = "BANYAN_";
+  for (char c : key) name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(c)));
+  return name;
+}
+
+// Variables that are ours but not config keys.
+bool IsReservedEnv(std::string_view name) { return name == "BANYAN_CONFIG"; }
+
+Status SetString(const KeySpec& spec, Config& config, std::string value, const std::string& where) {
+  if (!spec.choices.empty()) {
+    bool ok = false;
+    for (auto c : spec.choices) ok = ok || c == value;
+    if (!ok) {
+      return InvalidArgumentError(fmt::format("{}: {}: '{}' is not one of {}", where, spec.key,
+                                              value, fmt::join(spec.choices, ", ")));
+    }
+  }
+  std::get<StringRef>(spec.ref)(config) = std::move(value);
+  return Status::Ok();
+}
+
+Status SetInt(const KeySpec& spec, Config& config, int64_t value, const std::string& where) {
+  if (value < spec.min || value > spec.max) {
+    return InvalidArgumentError(fmt::format("{}: {}: {} is out of range [{}, {}]", where, spec.key,
+                                            value, spec.min, spec.max));
+  }
+  std::get<IntRef>(spec.ref)(config) = value;
+  return Status::Ok();
+}
+
+Status ApplyToml(const KeySpec& spec, Config& config, const toml::value& v,
+                 const std::string& where) {
+  if (std::holds_alternative<StringRef>(spec.ref)) {
+    if (!v.is_string()) return InvalidArgumentError(fmt::format("{}: {}: expected a string", where, spec.key));
+    return SetString(spec, config, v.as_string().str, where);
+  }
+  if (std::holds_alternative<IntRef>(spec.ref)) {
+    if (!v.is_integer()) return InvalidArgumentError(fmt::format("{}: {}: expected an integer", where, spec.key));
+    return SetInt(spec, config, v.as_integer(), where);
+  }
+  if (!v.is_boolean()) return InvalidArgumentError(fmt::format("{}: {}: expected true or false", where, spec.key));
+  std::get<BoolRef>(spec.ref)(config) = v.as_boolean();
+  return Status::Ok();
+}
+
+Status ApplyEnv(const KeySpec& spec, Config& config, const std::string& text,
+                const std::string& where) {
+  if (std::holds_alternative<StringRef>(spec.ref)) return SetString(spec, config, text, where);
+  if (std::holds_alternative<IntRef>(spec.ref)) {
+    size_t used = 0;
+    int64_t value = 0;
+    try {
+      value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size()) {
+      return InvalidArgumentError(fmt::format("{}: {}: '{}' is not an integer", where, spec.key, text));
+    }
+    return SetInt(spec, config, value, where);
+  }
+  if (text != "true" && text != "false") {
+    return InvalidArgumentError(fmt::format("{}: {}: '{}' is not true or false", where, spec.key, text));
+  }
+  std::get<BoolRef>(spec.ref)(config) = text == "true";
+  return Status::Ok();
+}
+
+const KeySpec* FindKey(std::string_view key) {
+  for (const auto& spec : Keys()) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+Status ApplyFile(const std::string& path, Config& config) {
+  toml::value root;
+  try {
+    root = toml::parse(path);
+  } catch (const std::exception& e) {
+    return InvalidArgumentError(fmt::format("config file {}: {}", path, e.what()));
+  }
+  if (!root.is_table()) return InvalidArgumentError(fmt::format("config file {}: not a table", path));
+  for (const auto& [section, body] : root.as_table()) {
+    if (!body.is_table()) {
+      return InvalidArgumentError(
+          fmt::format("config file {}: unknown key '{}' (settings live in sections such as "
+                      "[server])", path, section));
+    }
+    for (const auto& [name, value] : body.as_table()) {
+      const std::string key = section + "." + name;
+      const KeySpec* spec = FindKey(key);
+      if (spec == nullptr) {
+        return InvalidArgumentError(fmt::format("config file {}: unknown key '{}'", path, key));
+      }
+      RETURN_IF_ERROR(ApplyToml(*spec, config, value, "config file " + path));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Validate(const Config& config) {
+  auto calendar = BusinessCalendar::Create(config.business.time_zone);
+  if (!calendar.ok()) {
+    return InvalidArgumentError(fmt::format("business.time_zone: {}", calendar.status().message()));
+  }
+  const auto colon = config.server.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == config.server.listen.size()) {
+    return InvalidArgumentError(fmt::format("server.listen: '{}' is not host:port",
+                                            config.server.listen));
+  }
+  if (config.server.data_dir.empty()) return InvalidArgumentError("server.data_dir: must not be empty");
+  if (config.auth.session_idle_timeout_s > config.auth.session_absolute_timeout_s) {
+    return InvalidArgumentError(
+        "auth.session_idle_timeout_s: must not exceed auth.session_absolute_timeout_s");
+  }
+  return Status::Ok();
+}
+
+std::string ValueText(const KeySpec& spec, Config& config) {
+  if (auto* s = std::get_if<StringRef>(&spec.ref)) return Json((*s)(config)).dump();
+  if (auto* i = std::get_if<IntRef>(&spec.ref)) return std::to_string((*i)(config));
+  return std::get<BoolRef>(spec.ref)(config) ? "true" : "false";
+}
+
+}  // namespace
+
+Result<Config> LoadConfig(const std::string& path, const std::map<std::string, std::string>& env) {
+  Config config;
+  if (!path.empty()) RETURN_IF_ERROR(ApplyFile(path, config));
+  for (const auto& [name, value] : env) {
+    if (name.rfind("BANYAN_", 0) != 0 || IsReservedEnv(name)) continue;
+    const KeySpec* match = nullptr;
+    for (const auto& spec : Keys()) {
+      if (EnvName(spec.key) == name) match = &spec;
+    }
+    if (match == nullptr) {
+      return InvalidArgumentError(
+          fmt::format("environment variable {} names no setting (see `banyan config show`)", name));
+    }
+    RETURN_IF_ERROR(ApplyEnv(*match, config, value, "environment variable " + name));
+  }
+  RETURN_IF_ERROR(Validate(config));
+  return config;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+  }
+  return env;
+}
+
+std::vector<ConfigKeyInfo> DescribeConfig() {
+  Config defaults;
+  std::vector<ConfigKeyInfo> out;
+  for (const auto& spec : Keys()) {
+    std::string type = std::holds_alternative<StringRef>(spec.ref) ? "string"
+                       : std::holds_alternative<IntRef>(spec.ref)  ? "integer"
+                                                                    : "boolean";
+    if (std::holds_alternative<IntRef>(spec.ref)) type += fmt::format(" [{}, {}]", spec.min, spec.max);
+    if (!spec.choices.empty()) type += fmt::format(" ({})", fmt::join(spec.choices, " | "));
+    out.push_back({std::string(spec.key), EnvName(spec.key), type, ValueText(spec, defaults),
+                   std::string(spec.description)});
+  }
+  return out;
+}
+
+std::string ConfigToToml(const Config& config) {
+  Config copy = config;
+  std::string out, section;
+  for (const auto& spec : Keys()) {
+    const auto dot = spec.key.find('.');
+    const std::string_view sec = spec.key.substr(0, dot);
+    if (sec != section) {
+      out += fmt::format("{}[{}]\n", out.empty() ? "" : "\n", sec);
+      section = std::string(sec);
+    }
+    out += fmt::format("{} = {}  # {}\n", spec.key.substr(dot + 1), ValueText(spec, copy),
+                       spec.description);
+  }
+  return out;
+}
+
+}  // namespace banyan

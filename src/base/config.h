@@ -1,0 +1,81 @@
+// Config: Banyan's settings, read once at start from a TOML file and BANYAN_* environment
+// variables, validated, then read-only.
+//
+// Every key has a default, a type and bounds, listed in one table (config.cc) that is also the
+// source of `banyan config show` and docs/configuration.md. Key "section.name" is overridden by
+// environment variable BANYAN_SECTION_NAME. An unknown key (in the file or as a BANYAN_*
+// variable) or a bad value stops start-up with an error naming the key.
+// Thread safety: a loaded Config is immutable and may be shared.
+
+#ifndef BANYAN_BASE_CONFIG_H_
+#define BANYAN_BASE_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace banyan {
+
+struct Config {
+  struct Server {
+    std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+    std::string data_dir = "./data";
+    int64_t threads = 0;  // 0: one per core
+    std::string web_dir;  // built console; empty: <executable dir>/../web/dist if present
+  } server;
+  struct Http {
+    int64_t body_limit_bytes = 1 << 20;
+    int64_t header_limit_bytes = 16 << 10;
+    int64_t read_timeout_ms = 30000;
+    int64_t idle_timeout_ms = 60000;
+    int64_t shutdown_grace_ms = 10000;
+    int64_t connections_max = 10000;
+    bool metrics_require_auth = true;
+    bool access_log = true;
+  } http;
+  struct Log {
+    std::string level = "info";  // trace, debug, info, warn, error
+    std::string format = "text";  // text or json
+  } log;
+  struct Auth {
+    int64_t session_idle_timeout_s = 30 * 60;
+    int64_t session_absolute_timeout_s = 12 * 3600;
+    int64_t login_failures_max = 5;
+    int64_t lockout_s = 15 * 60;
+    int64_t password_length_min = 12;
+  } auth;
+  struct Business {
+    std::string time_zone = "Asia/Shanghai";
+  } business;
+  struct Store {
+    int64_t busy_timeout_ms = 5000;
+    int64_t readers = 4;
+  } store;
+};
+
+// One documented key, for `banyan config show` and the docs.
+struct ConfigKeyInfo {
+  std::string key;
+  std::string env;
+  std::string type;
+  std::string default_value;
+  std::string description;
+};
+
+// Loads `path` (empty: no file, defaults only) and applies overrides from `environment`
+// (name → value; pass the process environment). Errors name the key and the source.
+Result<Config> LoadConfig(const std::string& path, const std::map<std::string, std::string>& env);
+
+// The process environment as a map.
+std::map<std::string, std::string> ProcessEnvironment();
+
+std::vector<ConfigKeyInfo> DescribeConfig();
+// The effective value of every key as TOML text (for `banyan config show`).
+std::string ConfigToToml(const Config& config);
+
+}  // namespace banyan
+
+#endif  // BANYAN_BASE_CONFIG_H_
