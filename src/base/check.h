@@ -18,12 +18,12 @@ namespace banyan::internal {
                               const std::string& message);
 }  // namespace banyan::internal
 
-#define CHECK(condition, ...)                                                          \
-  do {                                                                                 \
-    if (!(condition)) [[unlikely]] {                                                   \
-      ::banyan::internal::CheckFailed(#condition, __FILE__, __LINE__,                  \
+#define CHECK(condition, ...)                                                                 \
+  do {                                                                                        \
+    if (!(condition)) [[unlikely]] {                                                          \
+      ::banyan::internal::CheckFailed(#condition, __FILE__, __LINE__,                         \
                                       ::std::string(__VA_OPT__(::fmt::format(__VA_ARGS__)))); \
-    }                                                                                  \
+    }                                                                                         \
   } while (false)
 
 #ifdef NDEBUG

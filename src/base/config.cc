@@ -114,14 +114,17 @@ Status SetInt(const KeySpec& spec, Config& config, int64_t value, const std::str
 Status ApplyToml(const KeySpec& spec, Config& config, const toml::value& v,
                  const std::string& where) {
   if (std::holds_alternative<StringRef>(spec.ref)) {
-    if (!v.is_string()) return InvalidArgumentError(fmt::format("{}: {}: expected a string", where, spec.key));
+    if (!v.is_string())
+      return InvalidArgumentError(fmt::format("{}: {}: expected a string", where, spec.key));
     return SetString(spec, config, v.as_string().str, where);
   }
   if (std::holds_alternative<IntRef>(spec.ref)) {
-    if (!v.is_integer()) return InvalidArgumentError(fmt::format("{}: {}: expected an integer", where, spec.key));
+    if (!v.is_integer())
+      return InvalidArgumentError(fmt::format("{}: {}: expected an integer", where, spec.key));
     return SetInt(spec, config, v.as_integer(), where);
   }
-  if (!v.is_boolean()) return InvalidArgumentError(fmt::format("{}: {}: expected true or false", where, spec.key));
+  if (!v.is_boolean())
+    return InvalidArgumentError(fmt::format("{}: {}: expected true or false", where, spec.key));
   std::get<BoolRef>(spec.ref)(config) = v.as_boolean();
   return Status::Ok();
 }
@@ -138,12 +141,14 @@ Status ApplyEnv(const KeySpec& spec, Config& config, const std::string& text,
       used = 0;
     }
     if (used == 0 || used != text.size()) {
-      return InvalidArgumentError(fmt::format("{}: {}: '{}' is not an integer", where, spec.key, text));
+      return InvalidArgumentError(
+          fmt::format("{}: {}: '{}' is not an integer", where, spec.key, text));
     }
     return SetInt(spec, config, value, where);
   }
   if (text != "true" && text != "false") {
-    return InvalidArgumentError(fmt::format("{}: {}: '{}' is not true or false", where, spec.key, text));
+    return InvalidArgumentError(
+        fmt::format("{}: {}: '{}' is not true or false", where, spec.key, text));
   }
   std::get<BoolRef>(spec.ref)(config) = text == "true";
   return Status::Ok();
@@ -163,12 +168,14 @@ Status ApplyFile(const std::string& path, Config& config) {
   } catch (const std::exception& e) {
     return InvalidArgumentError(fmt::format("config file {}: {}", path, e.what()));
   }
-  if (!root.is_table()) return InvalidArgumentError(fmt::format("config file {}: not a table", path));
+  if (!root.is_table())
+    return InvalidArgumentError(fmt::format("config file {}: not a table", path));
   for (const auto& [section, body] : root.as_table()) {
     if (!body.is_table()) {
       return InvalidArgumentError(
           fmt::format("config file {}: unknown key '{}' (settings live in sections such as "
-                      "[server])", path, section));
+                      "[server])",
+                      path, section));
     }
     for (const auto& [name, value] : body.as_table()) {
       const std::string key = section + "." + name;
@@ -189,10 +196,11 @@ Status Validate(const Config& config) {
   }
   const auto colon = config.server.listen.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == config.server.listen.size()) {
-    return InvalidArgumentError(fmt::format("server.listen: '{}' is not host:port",
-                                            config.server.listen));
+    return InvalidArgumentError(
+        fmt::format("server.listen: '{}' is not host:port", config.server.listen));
   }
-  if (config.server.data_dir.empty()) return InvalidArgumentError("server.data_dir: must not be empty");
+  if (config.server.data_dir.empty())
+    return InvalidArgumentError("server.data_dir: must not be empty");
   if (config.auth.session_idle_timeout_s > config.auth.session_absolute_timeout_s) {
     return InvalidArgumentError(
         "auth.session_idle_timeout_s: must not exceed auth.session_absolute_timeout_s");
@@ -244,8 +252,9 @@ std::vector<ConfigKeyInfo> DescribeConfig() {
   for (const auto& spec : Keys()) {
     std::string type = std::holds_alternative<StringRef>(spec.ref) ? "string"
                        : std::holds_alternative<IntRef>(spec.ref)  ? "integer"
-                                                                    : "boolean";
-    if (std::holds_alternative<IntRef>(spec.ref)) type += fmt::format(" [{}, {}]", spec.min, spec.max);
+                                                                   : "boolean";
+    if (std::holds_alternative<IntRef>(spec.ref))
+      type += fmt::format(" [{}, {}]", spec.min, spec.max);
     if (!spec.choices.empty()) type += fmt::format(" ({})", fmt::join(spec.choices, " | "));
     out.push_back({std::string(spec.key), EnvName(spec.key), type, ValueText(spec, defaults),
                    std::string(spec.description)});

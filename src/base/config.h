@@ -37,7 +37,7 @@ struct Config {
     bool access_log = true;
   } http;
   struct Log {
-    std::string level = "info";  // trace, debug, info, warn, error
+    std::string level = "info";   // trace, debug, info, warn, error
     std::string format = "text";  // text or json
   } log;
   struct Auth {

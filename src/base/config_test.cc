@@ -24,7 +24,8 @@ TEST(Config, DefaultsAreValid) {
 }
 
 TEST(Config, FileThenEnvironmentOverride) {
-  const auto path = WriteTemp("[server]\nlisten = \"127.0.0.1:9000\"\n[http]\nbody_limit_bytes = 4096\n");
+  const auto path =
+      WriteTemp("[server]\nlisten = \"127.0.0.1:9000\"\n[http]\nbody_limit_bytes = 4096\n");
   auto config = LoadConfig(path, {{"BANYAN_HTTP_BODY_LIMIT_BYTES", "8192"}, {"PATH", "/bin"}});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->server.listen, "127.0.0.1:9000");

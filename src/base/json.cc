@@ -6,9 +6,8 @@ namespace banyan {
 
 Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
   if (text.size() > limits.bytes_max) {
-    return TooLargeError(
-        fmt::format("JSON document of {} bytes exceeds the limit of {} bytes", text.size(),
-                    limits.bytes_max));
+    return TooLargeError(fmt::format("JSON document of {} bytes exceeds the limit of {} bytes",
+                                     text.size(), limits.bytes_max));
   }
   bool too_deep = false;
   auto callback = [&](int depth, Json::parse_event_t event, Json&) {
@@ -95,12 +94,10 @@ Result<std::optional<int64_t>> JsonObjectReader::OptionalInt(std::string_view ke
   const auto it = value_->find(key);
   if (it == value_->end() || it->is_null()) return std::optional<int64_t>();
   if (!it->is_number_integer()) return InvalidArgumentError("expected an integer", PointerTo(key));
-  const int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX
-                        ? INT64_MAX
-                        : it->get<int64_t>();
+  const int64_t v =
+      it->is_number_unsigned() && it->get<uint64_t>() > INT64_MAX ? INT64_MAX : it->get<int64_t>();
   if (v < min || v > max) {
-    return InvalidArgumentError(fmt::format("must be between {} and {}", min, max),
-                                PointerTo(key));
+    return InvalidArgumentError(fmt::format("must be between {} and {}", min, max), PointerTo(key));
   }
   return std::optional<int64_t>(v);
 }

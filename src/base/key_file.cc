@@ -21,9 +21,9 @@ Result<std::string> ReadKey(const std::string& path, size_t size) {
     return UnavailableError(fmt::format("key file {}: {}", path, std::strerror(errno)));
   }
   if ((st.st_mode & 077) != 0) {
-    return FailedPreconditionError(fmt::format(
-        "key file {} is readable by group or others (mode {:o}); run chmod 600 on it", path,
-        st.st_mode & 0777));
+    return FailedPreconditionError(
+        fmt::format("key file {} is readable by group or others (mode {:o}); run chmod 600 on it",
+                    path, st.st_mode & 0777));
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return UnavailableError(fmt::format("key file {}: {}", path, std::strerror(errno)));
@@ -48,7 +48,8 @@ Result<std::string> LoadOrCreateKeyFile(const std::string& path, size_t size, Ra
   const auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::filesystem::create_directories(parent, ec);
-    if (ec) return UnavailableError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+    if (ec)
+      return UnavailableError(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
     ::chmod(parent.c_str(), 0700);
   }
   std::vector<uint8_t> key(size);
@@ -58,7 +59,8 @@ Result<std::string> LoadOrCreateKeyFile(const std::string& path, size_t size, Ra
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) return ReadKey(path, size);
-    return UnavailableError(fmt::format("cannot create key file {}: {}", path, std::strerror(errno)));
+    return UnavailableError(
+        fmt::format("cannot create key file {}: {}", path, std::strerror(errno)));
   }
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                        ::fsync(fd) == 0;

@@ -21,11 +21,16 @@ std::mutex g_logger_mutex;
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kTrace:
+      return "trace";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -88,12 +93,18 @@ std::string FormatLine(Level level, std::string_view message, std::initializer_l
 
 Status InitLogging(std::string_view level, std::string_view format) {
   Level parsed;
-  if (level == "trace") parsed = Level::kTrace;
-  else if (level == "debug") parsed = Level::kDebug;
-  else if (level == "info") parsed = Level::kInfo;
-  else if (level == "warn") parsed = Level::kWarn;
-  else if (level == "error") parsed = Level::kError;
-  else return InvalidArgumentError(fmt::format("unknown log level '{}'", level));
+  if (level == "trace")
+    parsed = Level::kTrace;
+  else if (level == "debug")
+    parsed = Level::kDebug;
+  else if (level == "info")
+    parsed = Level::kInfo;
+  else if (level == "warn")
+    parsed = Level::kWarn;
+  else if (level == "error")
+    parsed = Level::kError;
+  else
+    return InvalidArgumentError(fmt::format("unknown log level '{}'", level));
   if (format != "text" && format != "json") {
     return InvalidArgumentError(fmt::format("unknown log format '{}'", format));
   }
@@ -118,7 +129,9 @@ void FlushLogging() {
   if (g_logger) g_logger->flush();
 }
 
-bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (!Enabled(level)) return;

@@ -87,9 +87,9 @@ Status InternalError(std::string message);
 }  // namespace banyan
 
 // Evaluates `expr` (a Status); returns it from the enclosing function if not OK.
-#define RETURN_IF_ERROR(expr)                     \
-  do {                                            \
-    ::banyan::Status banyan_status_ = (expr);     \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::banyan::Status banyan_status_ = (expr);        \
     if (!banyan_status_.ok()) return banyan_status_; \
   } while (false)
 

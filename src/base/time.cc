@@ -57,9 +57,8 @@ Result<CivilDay> ParseDate(std::string_view text) {
 Result<BusinessCalendar> BusinessCalendar::Create(std::string_view zone_name) {
   cctz::time_zone zone;
   if (!cctz::load_time_zone(std::string(zone_name), &zone)) {
-    return InvalidArgumentError(
-        fmt::format("unknown time zone '{}' (expected an IANA name such as Asia/Shanghai)",
-                    zone_name));
+    return InvalidArgumentError(fmt::format(
+        "unknown time zone '{}' (expected an IANA name such as Asia/Shanghai)", zone_name));
   }
   return BusinessCalendar(std::string(zone_name), zone);
 }

@@ -54,7 +54,7 @@ class Value {
   Value(const char* v) : v_(std::string(v)) {}       // NOLINT
   Value(Blob v) : v_(std::move(v)) {}                // NOLINT
   template <typename T>
-  Value(const std::optional<T>& v) : Value() {       // NOLINT
+  Value(const std::optional<T>& v) : Value() {  // NOLINT
     if (v) *this = Value(*v);
   }
   const auto& variant() const { return v_; }
@@ -98,8 +98,8 @@ class Transaction {
 
   // Runs a query and returns its first row mapped by `map`, or NotFound("`what` not found").
   template <typename T>
-  Result<T> QueryOne(std::string_view sql, const std::vector<Value>& params,
-                     std::string_view what, const std::function<T(const Row&)>& map) {
+  Result<T> QueryOne(std::string_view sql, const std::vector<Value>& params, std::string_view what,
+                     const std::function<T(const Row&)>& map) {
     std::optional<T> out;
     RETURN_IF_ERROR(Query(
         sql, params,
@@ -135,7 +135,7 @@ struct Migration {
 const std::vector<Migration>& BuiltinMigrations();
 
 struct SqliteOptions {
-  std::string path;              // the database file; created if missing
+  std::string path;  // the database file; created if missing
   int64_t busy_timeout_ms = 5000;
   int readers = 4;
 };
