@@ -69,6 +69,8 @@ const std::vector<KeySpec>& Keys() {
      "how long a locked account stays locked"},
     {"auth.password_length_min", +[](Config& c) -> int64_t& { return c.auth.password_length_min; },
      8, 128, {}, "shortest password accepted for staff accounts"},
+    {"auth.secure_cookies", +[](Config& c) -> bool& { return c.auth.secure_cookies; }, 0, 0, {},
+     "mark session cookies Secure; turn on whenever the console is served over HTTPS"},
     {"business.time_zone", +[](Config& c) -> std::string& { return c.business.time_zone; }, 0, 0,
      {}, "the bank's IANA time zone for business days, quiet hours and birthdays"},
     {"store.busy_timeout_ms", +[](Config& c) -> int64_t& { return c.store.busy_timeout_ms; }, 0,

@@ -46,6 +46,7 @@ struct Config {
     int64_t login_failures_max = 5;
     int64_t lockout_s = 15 * 60;
     int64_t password_length_min = 12;
+    bool secure_cookies = false;  // set true when served over HTTPS (behind a TLS proxy)
   } auth;
   struct Business {
     std::string time_zone = "Asia/Shanghai";

@@ -1,0 +1,49 @@
+// Route handlers, one file per resource. Each is registered in routes.cc with its access rule;
+// by the time it runs, the guard has authenticated and authorised the call.
+// Thread safety: stateless functions; safe from any thread.
+
+#ifndef BANYAN_API_HANDLERS_H_
+#define BANYAN_API_HANDLERS_H_
+
+#include "api/call.h"
+
+namespace banyan::api {
+
+// system_handlers.cc
+Result<http::Response> Healthz(Call& call);
+Result<http::Response> Readyz(Call& call);
+Result<http::Response> MetricsText(Call& call);
+Result<http::Response> OpenApi(Call& call);
+
+// auth_handlers.cc
+Result<http::Response> Login(Call& call);
+Result<http::Response> Logout(Call& call);
+Result<http::Response> GetMe(Call& call);
+Result<http::Response> UpdateMe(Call& call);
+Result<http::Response> ChangeMyPassword(Call& call);
+
+// staff_handlers.cc
+Result<http::Response> ListStaff(Call& call);
+Result<http::Response> CreateStaff(Call& call);
+Result<http::Response> GetStaff(Call& call);
+Result<http::Response> UpdateStaff(Call& call);
+Result<http::Response> SetStaffPassword(Call& call);
+
+// branch_handlers.cc
+Result<http::Response> ListBranches(Call& call);
+Result<http::Response> CreateBranch(Call& call);
+Result<http::Response> GetBranch(Call& call);
+Result<http::Response> UpdateBranch(Call& call);
+
+// api_key_handlers.cc
+Result<http::Response> ListApiKeys(Call& call);
+Result<http::Response> CreateApiKey(Call& call);
+Result<http::Response> RevokeApiKey(Call& call);
+
+// audit_handlers.cc
+Result<http::Response> ListAudit(Call& call);
+Result<http::Response> VerifyAudit(Call& call);
+
+}  // namespace banyan::api
+
+#endif  // BANYAN_API_HANDLERS_H_

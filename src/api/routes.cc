@@ -1,0 +1,94 @@
+// Every route of the API, each with the access it requires: the one list the guard enforces.
+
+#include <fmt/format.h>
+
+#include "api/guard.h"
+#include "api/handlers.h"
+#include "api/problem.h"
+#include "base/logging.h"
+
+namespace banyan::api {
+namespace {
+
+using auth::Permission;
+using http::Method;
+
+struct Route {
+  Method method;
+  std::string_view pattern;
+  Access access;
+  std::optional<Permission> permission;
+  Result<http::Response> (*handler)(Call&);
+};
+
+// clang-format off
+const std::vector<Route>& Table() {
+  static const std::vector<Route> kRoutes = {
+    {Method::kGet,    "/healthz",                         Access::kPublic,        {}, Healthz},
+    {Method::kGet,    "/readyz",                          Access::kPublic,        {}, Readyz},
+    {Method::kGet,    "/metrics",                         Access::kPermission,    Permission::kMetricsRead, MetricsText},
+    {Method::kGet,    "/api/v1/openapi.json",             Access::kPublic,        {}, OpenApi},
+    {Method::kPost,   "/api/v1/auth/login",               Access::kPublic,        {}, Login},
+    {Method::kPost,   "/api/v1/auth/logout",              Access::kAuthenticated, {}, Logout},
+    {Method::kGet,    "/api/v1/me",                       Access::kAuthenticated, {}, GetMe},
+    {Method::kPatch,  "/api/v1/me",                       Access::kAuthenticated, {}, UpdateMe},
+    {Method::kPut,    "/api/v1/me/password",              Access::kAuthenticated, {}, ChangeMyPassword},
+    {Method::kGet,    "/api/v1/staff",                    Access::kPermission,    Permission::kStaffRead, ListStaff},
+    {Method::kPost,   "/api/v1/staff",                    Access::kPermission,    Permission::kStaffWrite, CreateStaff},
+    {Method::kGet,    "/api/v1/staff/{id}",               Access::kPermission,    Permission::kStaffRead, GetStaff},
+    {Method::kPatch,  "/api/v1/staff/{id}",               Access::kPermission,    Permission::kStaffWrite, UpdateStaff},
+    {Method::kPut,    "/api/v1/staff/{id}/password",      Access::kPermission,    Permission::kStaffWrite, SetStaffPassword},
+    {Method::kGet,    "/api/v1/branches",                 Access::kPermission,    Permission::kBranchesRead, ListBranches},
+    {Method::kPost,   "/api/v1/branches",                 Access::kPermission,    Permission::kBranchesWrite, CreateBranch},
+    {Method::kGet,    "/api/v1/branches/{id}",            Access::kPermission,    Permission::kBranchesRead, GetBranch},
+    {Method::kPatch,  "/api/v1/branches/{id}",            Access::kPermission,    Permission::kBranchesWrite, UpdateBranch},
+    {Method::kGet,    "/api/v1/api-keys",                 Access::kPermission,    Permission::kApiKeysManage, ListApiKeys},
+    {Method::kPost,   "/api/v1/api-keys",                 Access::kPermission,    Permission::kApiKeysManage, CreateApiKey},
+    {Method::kDelete, "/api/v1/api-keys/{id}",            Access::kPermission,    Permission::kApiKeysManage, RevokeApiKey},
+    {Method::kGet,    "/api/v1/audit",                    Access::kPermission,    Permission::kAuditRead, ListAudit},
+    {Method::kGet,    "/api/v1/audit/verify",             Access::kPermission,    Permission::kAuditRead, VerifyAudit},
+  };
+  return kRoutes;
+}
+// clang-format on
+
+http::Response Dispatch(const Route& route, http::Request& request, ApiDeps& deps) {
+  Access access = route.access;
+  if (route.handler == MetricsText && !deps.config->http.metrics_require_auth) {
+    access = Access::kPublic;
+  }
+  auto principal = Admit(request, deps, access, route.permission);
+  if (!principal.ok()) return ErrorResponse(principal.status(), request.request_id);
+  Call call{request, *principal, {request.request_id, request.remote_address}, deps};
+  Result<http::Response> response = route.handler(call);
+  if (!response.ok()) {
+    const Status& status = response.status();
+    if (HttpStatusFor(status.code()) >= 500) {
+      log::Error("api.error", {{"route", route.pattern}, {"request_id", request.request_id},
+                               {"error", status.ToString()}});
+    }
+    return ErrorResponse(status, request.request_id);
+  }
+  return std::move(response).value();
+}
+
+}  // namespace
+
+void RegisterRoutes(http::Router& router, ApiDeps& deps) {
+  for (const Route& route : Table()) {
+    router.Add(route.method, route.pattern,
+               [&route, &deps](http::Request& request) { return Dispatch(route, request, deps); });
+  }
+}
+
+std::vector<RouteInfo> ListRoutes() {
+  std::vector<RouteInfo> out;
+  for (const Route& route : Table()) {
+    std::string method(http::MethodName(route.method));
+    for (auto& c : method) c = static_cast<char>(std::tolower(c));
+    out.push_back({method, std::string(route.pattern)});
+  }
+  return out;
+}
+
+}  // namespace banyan::api
