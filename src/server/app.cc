@@ -1,0 +1,72 @@
+#include "server/app.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "base/key_file.h"
+
+namespace banyan::server {
+namespace {
+
+constexpr size_t kAuditKeyBytes = 32;
+
+Status EnsureDirectory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return UnavailableError(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
+  ::chmod(dir.c_str(), 0700);  // personal data lives here
+  return Status::Ok();
+}
+
+Result<int> LockDirectory(const std::string& dir) {
+  const std::string path = dir + "/LOCK";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return UnavailableError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return FailedPreconditionError(fmt::format(
+        "data directory {} is in use by another banyan process (lock {})", dir, path));
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<App>> App::Open(const Config& config, bool exclusive) {
+  auto app = std::unique_ptr<App>(new App(config));
+  const std::string& dir = config.server.data_dir;
+  RETURN_IF_ERROR(EnsureDirectory(dir));
+  if (exclusive) {
+    ASSIGN_OR_RETURN(app->lock_fd_, LockDirectory(dir));
+  }
+  ASSIGN_OR_RETURN(std::string audit_key,
+                   LoadOrCreateKeyFile(dir + "/keys/audit.key", kAuditKeyBytes, SecureRandom::Get()));
+  store::SqliteOptions options{.path = dir + "/banyan.db",
+                               .busy_timeout_ms = config.store.busy_timeout_ms,
+                               .readers = static_cast<int>(config.store.readers)};
+  ASSIGN_OR_RETURN(app->db_, store::OpenSqlite(options, store::BuiltinMigrations()));
+  ::chmod(options.path.c_str(), 0600);
+  app->auth_ = std::make_unique<auth::AuthSystem>(*app->db_, SystemClock::Get(), SecureRandom::Get(),
+                                                  config.auth, std::move(audit_key));
+  return app;
+}
+
+void App::Close() {
+  auth_.reset();
+  if (db_) db_->Close();
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the flock
+    lock_fd_ = -1;
+  }
+}
+
+App::~App() { Close(); }
+
+}  // namespace banyan::server

@@ -1,0 +1,49 @@
+// App: one opened data directory and the modules wired over it — what `banyan serve` runs and
+// what the administrative commands (`admin`, `demo`, `audit`) operate on.
+//
+// Data directory layout (docs/operations.md):
+//   banyan.db      SQLite database (WAL mode) — staff, branches, keys, audit, ...
+//   keys/          secret keys, mode 0600 (audit.key)
+//   LOCK           held (flock) by a running server so two servers never share a directory
+// Thread safety: Open at start; the accessors are then safe from any thread.
+
+#ifndef BANYAN_SERVER_APP_H_
+#define BANYAN_SERVER_APP_H_
+
+#include <memory>
+#include <string>
+
+#include "auth/auth.h"
+#include "base/clock.h"
+#include "base/config.h"
+#include "base/random.h"
+#include "store/database.h"
+
+namespace banyan::server {
+
+class App {
+ public:
+  // Opens (creating if needed) config.server.data_dir. With `exclusive`, takes the directory
+  // lock and fails with FailedPrecondition when another process holds it.
+  static Result<std::unique_ptr<App>> Open(const Config& config, bool exclusive);
+  ~App();
+
+  const Config& config() const { return config_; }
+  const Clock& clock() const { return SystemClock::Get(); }
+  store::Database& db() { return *db_; }
+  auth::AuthSystem& auth() { return *auth_; }
+  const std::string& data_dir() const { return config_.server.data_dir; }
+  // Closes the store cleanly (checkpointed, one file). Idempotent.
+  void Close();
+
+ private:
+  explicit App(Config config) : config_(std::move(config)) {}
+  Config config_;
+  int lock_fd_ = -1;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<auth::AuthSystem> auth_;
+};
+
+}  // namespace banyan::server
+
+#endif  // BANYAN_SERVER_APP_H_

@@ -1,0 +1,58 @@
+// The `banyan` binary: dispatches to the commands in cli.h.
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "server/cli.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: banyan COMMAND [flags]
+
+commands:
+  serve                      run the server (HTTP API, ingestion, console)
+  admin create-user          create a staff account:
+                               --username NAME --role ROLE [--display-name NAME]
+                               [--branch CODE] [--password-stdin]
+  demo init                  create the demo organisation in an empty data directory
+  demo show                  print the demo logins
+  audit verify               verify the audit log's keyed hash chain
+  config show                print the effective configuration
+  config keys                list every configuration key (markdown)
+  version                    print the version
+
+flags for every command:
+  --config FILE              TOML configuration (or set BANYAN_CONFIG)
+  --data-dir DIR             data directory (server.data_dir)
+  --listen HOST:PORT         listen address (server.listen)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace banyan::server;
+  auto args = ParseArgs(argc, argv, {"password-stdin", "help"});
+  if (!args.ok()) {
+    std::fprintf(stderr, "banyan: %s\n%s", args.status().message().c_str(), kUsage);
+    return 2;
+  }
+  const auto& words = args->words;
+  const std::string command = words.empty() ? "" : words[0];
+  const std::string sub = words.size() > 1 ? words[1] : "";
+  if (command.empty() || args->flags.count("help") || command == "help") {
+    std::fputs(kUsage, command.empty() ? stderr : stdout);
+    return command.empty() ? 2 : 0;
+  }
+  if (command == "serve") return RunServe(*args);
+  if (command == "admin" && sub == "create-user") return RunAdminCreateUser(*args);
+  if (command == "demo") return RunDemo(*args);
+  if (command == "audit" && sub == "verify") return RunAuditVerify(*args);
+  if (command == "config") return RunConfig(*args);
+  if (command == "version") {
+    std::printf("banyan %s\n", BANYAN_VERSION);
+    return 0;
+  }
+  std::fprintf(stderr, "banyan: unknown command '%s'\n%s", command.c_str(), kUsage);
+  return 2;
+}
