@@ -33,6 +33,8 @@ class Headers {
   void Set(std::string_view name, std::string value);
   // Adds another value (e.g. a second Set-Cookie).
   void Add(std::string_view name, std::string value);
+  // Removes all values of `name`.
+  void Remove(std::string_view name);
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
 
  private:
@@ -45,10 +47,10 @@ struct Request {
   std::string path;          // percent-decoded path, without the query
   std::string query_string;  // raw, without '?'
   Headers headers;
-  std::string body;          // decoded (gzip removed), within the body limit
+  std::string body;  // decoded (gzip removed), within the body limit
   std::string remote_address;
-  std::string request_id;    // from X-Request-Id if sane, else generated
-  std::string route;         // the matched route pattern, e.g. "/api/v1/staff/{id}"
+  std::string request_id;  // from X-Request-Id if sane, else generated
+  std::string route;       // the matched route pattern, e.g. "/api/v1/staff/{id}"
   std::vector<std::pair<std::string, std::string>> path_params;
 
   // The value of path parameter `name` ("{id}" in the route), or empty.
@@ -68,7 +70,8 @@ struct Response {
 
   // `body` is serialised JSON; sets Content-Type: application/json.
   static Response Json(int status, std::string body);
-  static Response Text(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+  static Response Text(int status, std::string body,
+                       std::string_view content_type = "text/plain; charset=utf-8");
   static Response NoContent();
 };
 

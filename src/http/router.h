@@ -49,6 +49,7 @@ class Router {
 
  private:
   struct Node;
+  void Insert(Method method, std::string_view pattern, Handler handler, AsyncHandler async_handler);
   std::unique_ptr<Node> root_;
 };
 

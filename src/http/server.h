@@ -38,6 +38,8 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds shutdown_grace{10000};
+  // A response must be written within this (a client that stops reading is dropped).
+  std::chrono::milliseconds write_timeout{30000};
   size_t connections_max = 10000;
   bool access_log = true;
   // Headers added to every response (e.g. security headers).
