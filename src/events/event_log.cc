@@ -1,0 +1,244 @@
+// EventLog: opening and recovery, reading, statistics and retention. The writer thread is in
+// event_log_writer.cc.
+
+#include "events/event_log.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "base/logging.h"
+#include "events/internal/log_format.h"
+#include "events/internal/log_reader.h"
+
+namespace banyan::events {
+namespace {
+
+using internal::BatchRead;
+using internal::SegmentMeta;
+
+Status ValidateOptions(const EventLogOptions& options) {
+  if (options.dir.empty()) return InvalidArgumentError("event log: dir is empty");
+  if (options.segment_bytes_max == 0) {
+    return InvalidArgumentError("event log: segment_bytes_max must be positive");
+  }
+  if (options.queue_bytes_max == 0 || options.queue_appends_max == 0) {
+    return InvalidArgumentError(
+        "event log: queue_bytes_max and queue_appends_max must be positive");
+  }
+  if (options.retention_age.count() < 0) {
+    return InvalidArgumentError("event log: retention_age must not be negative");
+  }
+  return Status::Ok();
+}
+
+// Creates the directory and, when it is new, makes its entry in the parent durable.
+Status CreateDirectory(const std::string& dir) {
+  std::error_code error;
+  const bool created = std::filesystem::create_directories(dir, error);
+  if (error) return UnavailableError(fmt::format("create {}: {}", dir, error.message()));
+  if (!created) return Status::Ok();
+  std::string parent = std::filesystem::path(dir).lexically_normal().parent_path().string();
+  return internal::SyncDirectory(parent.empty() ? "." : parent);
+}
+
+// A segment as a scan sees it: a snapshot taken under the state lock.
+struct SegmentView {
+  std::string path;
+  uint64_t durable_bytes = 0;
+  uint64_t end_sequence = 0;
+};
+
+struct ScanProgress {
+  uint64_t from_sequence = 0;
+  uint64_t records_max = 0;
+  uint64_t visited = 0;
+  bool stopped = false;     // records_max was reached ...
+  uint64_t stopped_at = 0;  // ... before this sequence
+};
+
+Status ScanDamage(const std::string& path, uint64_t offset, std::string_view reason) {
+  return DataLossError(
+      fmt::format("event log segment {} is damaged at byte offset {} ({})", path, offset, reason));
+}
+
+Status ScanSegment(const SegmentView& view, const EventLog::ScanCallback& callback,
+                   ScanProgress& progress) {
+  Result<std::unique_ptr<internal::SegmentReader>> opened =
+      internal::SegmentReader::Open(view.path, view.durable_bytes);
+  // Retention may delete a segment between the snapshot and here; its records are gone.
+  if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) return Status::Ok();
+  if (!opened.ok()) return opened.status();
+  internal::SegmentReader& reader = **opened;
+  uint64_t offset = 0;
+  while (offset < view.durable_bytes) {
+    ASSIGN_OR_RETURN(BatchRead read, reader.ReadAt(offset, /*with_payload=*/false));
+    if (read.outcome == BatchRead::Outcome::kBatch &&
+        read.header.end_sequence() > progress.from_sequence) {
+      ASSIGN_OR_RETURN(read, reader.ReadAt(offset));
+    }
+    if (read.outcome == BatchRead::Outcome::kEnd)
+      read.reason = "file shorter than its durable size";
+    if (read.outcome != BatchRead::Outcome::kBatch)
+      return ScanDamage(view.path, offset, read.reason);
+    const internal::BatchHeader& header = read.header;
+    Status status;
+    internal::ForEachRecord(read.payload, [&](uint32_t index, std::string_view record) {
+      const uint64_t sequence = header.first_sequence + index;
+      if (!status.ok() || progress.stopped || sequence < progress.from_sequence) return;
+      if (progress.visited == progress.records_max) {
+        progress.stopped = true;
+        progress.stopped_at = sequence;
+        return;
+      }
+      ++progress.visited;
+      status = callback(sequence, header.received_at, record);
+    });
+    RETURN_IF_ERROR(status);
+    if (progress.stopped) return Status::Ok();
+    offset += header.batch_bytes;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options, const Clock& clock) {
+  RETURN_IF_ERROR(ValidateOptions(options));
+  RETURN_IF_ERROR(CreateDirectory(options.dir));
+  ASSIGN_OR_RETURN(internal::DirectoryLock lock, internal::DirectoryLock::Acquire(options.dir));
+  ASSIGN_OR_RETURN(internal::RecoveredLog recovered, internal::RecoverLog(options.dir));
+  EventLogFileSystem& file_system =
+      options.file_system != nullptr ? *options.file_system : PosixEventLogFileSystem();
+  const bool fresh = recovered.segments.empty();
+  if (fresh) {
+    recovered.segments.push_back(
+        SegmentMeta{.path = fmt::format("{}/{}", options.dir, internal::SegmentFileName(0))});
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<EventLogFile> active,
+                   file_system.OpenForAppend(recovered.segments.back().path));
+  if (fresh) RETURN_IF_ERROR(file_system.SyncDirectory(options.dir));
+  log::Info("events.log.opened", {{"dir", options.dir},
+                                  {"segments", recovered.segments.size()},
+                                  {"next_sequence", recovered.next_sequence},
+                                  {"torn_bytes_truncated", recovered.torn_bytes_truncated},
+                                  {"sequence_gaps", recovered.sequence_gaps}});
+  return std::unique_ptr<EventLog>(new EventLog(std::move(options), clock, std::move(lock),
+                                                std::move(recovered), std::move(active)));
+}
+
+EventLog::EventLog(EventLogOptions options, const Clock& clock, internal::DirectoryLock lock,
+                   internal::RecoveredLog recovered, std::unique_ptr<EventLogFile> active_file)
+    : options_(std::move(options)),
+      clock_(clock),
+      file_system_(options_.file_system != nullptr ? *options_.file_system
+                                                   : PosixEventLogFileSystem()),
+      lock_(std::move(lock)),
+      segments_(std::move(recovered.segments)),
+      next_sequence_(recovered.next_sequence),
+      sequence_gaps_(recovered.sequence_gaps),
+      active_file_(std::move(active_file)),
+      active_durable_bytes_(segments_.back().bytes),
+      writer_next_sequence_(recovered.next_sequence),
+      writer_([this] { WriterLoop(); }) {}
+
+EventLog::~EventLog() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  writer_.join();
+}
+
+Result<uint64_t> EventLog::Scan(uint64_t from_sequence, const ScanCallback& callback,
+                                uint64_t records_max) const {
+  std::vector<SegmentView> views;
+  uint64_t end_sequence = 0;
+  {
+    std::lock_guard lock(state_mutex_);
+    for (const SegmentMeta& segment : segments_) {
+      if (segment.end_sequence > from_sequence && segment.record_count > 0) {
+        views.push_back({segment.path, segment.bytes, segment.end_sequence});
+      }
+    }
+    end_sequence = next_sequence_;
+  }
+  ScanProgress progress{.from_sequence = from_sequence, .records_max = records_max};
+  for (const SegmentView& view : views) {
+    RETURN_IF_ERROR(ScanSegment(view, callback, progress));
+    if (progress.stopped) return progress.stopped_at;
+  }
+  return std::max(end_sequence, from_sequence);
+}
+
+uint64_t EventLog::NextSequence() const {
+  std::lock_guard lock(state_mutex_);
+  return next_sequence_;
+}
+
+EventLogStats EventLog::Stats() const {
+  EventLogStats stats;
+  {
+    std::lock_guard lock(state_mutex_);
+    stats.segments = segments_.size();
+    stats.next_sequence = next_sequence_;
+    stats.first_sequence = next_sequence_;
+    for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+      stats.bytes += it->bytes;
+      stats.records += it->record_count;
+      if (it->record_count > 0) stats.first_sequence = it->first_sequence;
+    }
+    stats.sequence_gaps = sequence_gaps_;
+    stats.groups_committed = groups_committed_;
+    stats.appends_committed = appends_committed_;
+  }
+  std::lock_guard lock(queue_mutex_);
+  stats.queued_appends = queued_appends_;
+  stats.queued_bytes = queued_bytes_;
+  stats.failed = !failure_.ok();
+  return stats;
+}
+
+Result<RetentionReport> EventLog::ApplyRetention() {
+  const Timestamp now = clock_.Now();
+  RetentionReport report;
+  std::vector<std::string> doomed;
+  {
+    std::lock_guard lock(state_mutex_);
+    uint64_t total_bytes = 0;
+    for (const SegmentMeta& segment : segments_) total_bytes += segment.bytes;
+    while (segments_.size() > 1) {  // never the segment being written
+      const SegmentMeta& oldest = segments_.front();
+      const bool too_old = options_.retention_age.count() > 0 &&
+                           oldest.received_at_max < now - options_.retention_age;
+      const bool too_big = options_.retention_bytes > 0 && total_bytes > options_.retention_bytes;
+      if (!too_old && !too_big) break;
+      total_bytes -= oldest.bytes;
+      ++report.segments_deleted;
+      report.bytes_deleted += oldest.bytes;
+      report.records_deleted += oldest.record_count;
+      doomed.push_back(oldest.path);
+      segments_.erase(segments_.begin());
+    }
+  }
+  Status status;
+  for (const std::string& path : doomed) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT && status.ok()) {
+      status = internal::ErrnoStatus("delete", path);
+    }
+  }
+  if (!doomed.empty() && status.ok()) status = internal::SyncDirectory(options_.dir);
+  if (!status.ok()) return status;
+  if (!doomed.empty()) {
+    log::Info("events.log.retention", {{"dir", options_.dir},
+                                       {"segments_deleted", report.segments_deleted},
+                                       {"bytes_deleted", report.bytes_deleted},
+                                       {"records_deleted", report.records_deleted}});
+  }
+  return report;
+}
+
+}  // namespace banyan::events
