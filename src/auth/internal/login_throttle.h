@@ -1,0 +1,48 @@
+// LoginThrottle: a per-remote-address limit on log-in attempts (fixed windows), held in memory.
+// It slows password guessing across many accounts from one address; per-account lock-out
+// (in the store) covers guessing one account from many addresses.
+//
+// The table is bounded: when full, expired windows are dropped, and if that frees nothing the
+// table is cleared (account lock-out still applies), so a flood of addresses cannot grow memory
+// or lock out legitimate users.
+// Thread safety: safe from any thread.
+
+#ifndef BANYAN_AUTH_INTERNAL_LOGIN_THROTTLE_H_
+#define BANYAN_AUTH_INTERNAL_LOGIN_THROTTLE_H_
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace banyan::auth::internal {
+
+class LoginThrottle {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  LoginThrottle(int attempts_max, std::chrono::microseconds window, size_t addresses_max);
+
+  // Counts an attempt from `address` at `now`. Returns nullopt when it is allowed, otherwise
+  // how long until the address may try again.
+  std::optional<std::chrono::microseconds> Admit(std::string_view address, TimePoint now);
+
+ private:
+  struct Window {
+    TimePoint start;
+    int attempts = 0;
+  };
+
+  const int attempts_max_;
+  const std::chrono::microseconds window_;
+  const size_t addresses_max_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Window> windows_;  // guarded by mutex_
+};
+
+}  // namespace banyan::auth::internal
+
+#endif  // BANYAN_AUTH_INTERNAL_LOGIN_THROTTLE_H_
