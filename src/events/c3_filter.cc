@@ -13,16 +13,35 @@ namespace {
 // Normalised names longer than this are rare; they are normalised into a heap string.
 constexpr size_t kInlineNameBytes = 128;
 
-bool IsSeparator(char c) { return c == '_' || c == '-' || c == '.' || c == ' ' || c == '$'; }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr bool IsSeparator(char c) {
+  return c == '_' || c == '-' || c == '.' || c == ' ' || c == '$';
+}
+constexpr char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // One bit per character class a name needs; a rule can only match a name whose mask covers
 // the rule's mask. This rejects most names with one AND per rule.
-uint64_t CharBit(char c) {
+constexpr uint64_t CharBit(char c) {
   if (c >= 'a' && c <= 'z') return uint64_t{1} << (c - 'a');
   if (c >= '0' && c <= '9') return uint64_t{1} << (26 + c - '0');
   return uint64_t{1} << 63;
 }
+
+// Per byte: its normalised form (0: dropped) and its mask bit, so normalising a name is one
+// table look-up per byte.
+struct NormalizeTable {
+  std::array<char, 256> lowered{};
+  std::array<uint64_t, 256> bit{};
+  constexpr NormalizeTable() {
+    for (int i = 0; i < 256; ++i) {
+      const char c = static_cast<char>(i);
+      lowered[i] = IsSeparator(c) ? '\0' : Lower(c);
+      bit[i] = lowered[i] == '\0' ? 0 : CharBit(lowered[i]);
+    }
+  }
+};
+constexpr NormalizeTable kNormalize;
 
 // Writes the normalised form of `name` to `out`; returns its mask of characters.
 uint64_t Normalize(std::string_view name, std::string* out) {
@@ -113,8 +132,8 @@ struct C3Filter::Rule {
   uint64_t mask = 0;
   std::optional<std::regex> regex;
 
-  bool Matches(std::string_view normalized, uint64_t name_mask) const {
-    if ((mask & ~name_mask) != 0) return false;
+  // REQUIRES: the name's mask covers `mask`.
+  bool Matches(std::string_view normalized) const {
     switch (kind) {
       case RuleKind::kExact:
         return normalized == literal;
@@ -258,6 +277,7 @@ Result<C3Filter> C3Filter::Create(const C3FilterConfig& config) {
     }
     filter.rules_.push_back(std::move(rule));
   }
+  for (const auto& rule : filter.rules_) filter.masks_.push_back(rule.mask);
   return filter;
 }
 
@@ -278,25 +298,33 @@ const std::string* C3Filter::MatchName(std::string_view name) const {
   if (name.size() <= kInlineNameBytes) {
     size_t n = 0;
     for (char c : name) {
-      if (IsSeparator(c)) continue;
-      c = Lower(c);
-      mask |= CharBit(c);
-      inline_buffer[n++] = c;
+      const auto byte = static_cast<unsigned char>(c);
+      inline_buffer[n] = kNormalize.lowered[byte];
+      mask |= kNormalize.bit[byte];
+      n += inline_buffer[n] != '\0';
     }
     normalized = std::string_view(inline_buffer.data(), n);
   } else {
     mask = Normalize(name, &heap);
     normalized = heap;
   }
-  std::string lowered;
-  for (const auto& rule : rules_) {
+  // Masks are contiguous and checked without branches first: most names match no rule, and
+  // rejecting them then costs one AND per rule.
+  const uint64_t missing = ~mask;
+  const uint64_t* masks = masks_.data();
+  const size_t count = masks_.size();
+  bool candidate = false;
+  for (size_t i = 0; i < count; ++i) candidate |= (masks[i] & missing) == 0;
+  if (!candidate) return nullptr;
+  for (size_t i = 0; i < count; ++i) {
+    if ((masks[i] & missing) != 0) continue;
+    const Rule& rule = rules_[i];
     if (rule.kind != RuleKind::kRegex) {
-      if (rule.Matches(normalized, mask)) return &rule.label;
+      if (rule.Matches(normalized)) return &rule.label;
       continue;
     }
-    if (lowered.empty()) {
-      for (char c : name) lowered.push_back(Lower(c));
-    }
+    std::string lowered(name);
+    for (char& c : lowered) c = Lower(c);
     if (std::regex_search(lowered, *rule.regex)) return &rule.label;
   }
   return nullptr;

@@ -84,6 +84,7 @@ class C3Filter {
   struct Rule;
   C3Filter();
   std::vector<Rule> rules_;
+  std::vector<uint64_t> masks_;  // rules_[i].mask: characters a name needs to match rule i
   bool strip_track_data_values_ = true;
 };
 

@@ -360,7 +360,7 @@ Result<Event> SegmentDecoder::Impl::DecodeOne(JsonElement value, std::string_vie
                                               const WireContext& context, C3Counts* c3_removed) {
   const auto object = AsObject(value);
   if (!object) return InvalidArgumentError("expected a JSON object", std::string(base));
-  const size_t size = internal::CompactJsonSize(value);
+  const size_t size = internal::CompactJsonSizeAtMost(value, kEventBytesMax);
   if (size > kEventBytesMax) {
     return TooLargeError(
         fmt::format("event of {} bytes exceeds the limit of {} bytes", size, kEventBytesMax),

@@ -466,7 +466,7 @@ Result<Event> SensorsDecoder::Impl::DecodeRecord(JsonElement value, std::string_
                                                  const WireContext& context, C3Counts* c3_removed) {
   const auto object = AsObject(value);
   if (!object) return InvalidArgumentError("expected a JSON object", std::string(base));
-  const size_t size = internal::CompactJsonSize(value);
+  const size_t size = internal::CompactJsonSizeAtMost(value, kEventBytesMax);
   if (size > kEventBytesMax) {
     return TooLargeError(
         fmt::format("record of {} bytes exceeds the limit of {} bytes", size, kEventBytesMax),

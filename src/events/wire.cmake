@@ -37,3 +37,9 @@ foreach(fuzz segment sensors event_codec import)
     SOURCES ${fuzz}_fuzz_test.cc
     LIBS banyan_events simdjson::simdjson)
 endforeach()
+
+if(BANYAN_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+  add_executable(banyan_events_wire_benchmark internal/wire_benchmark.cc)
+  target_link_libraries(banyan_events_wire_benchmark PRIVATE banyan_events benchmark::benchmark)
+endif()

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "base/encoding.h"
@@ -59,7 +60,8 @@ void AppendCanonical(JsonElement value, std::string* out,
   if (value.type() == JsonType::ARRAY) {
     out->push_back('[');
     bool first = true;
-    for (JsonElement item : value.get_array().value_unsafe()) {
+    const JsonArray array = value.get_array().value_unsafe();  // a copy: see AsObject
+    for (JsonElement item : array) {
       if (!first) out->push_back(',');
       first = false;
       AppendCanonical(item, out, {});
@@ -72,7 +74,8 @@ void AppendCanonical(JsonElement value, std::string* out,
     return;
   }
   std::vector<std::pair<std::string_view, JsonElement>> members;
-  for (auto member : value.get_object().value_unsafe()) {
+  const JsonObject object = value.get_object().value_unsafe();
+  for (auto member : object) {
     if (std::find(skip_keys.begin(), skip_keys.end(), member.key) != skip_keys.end()) continue;
     members.emplace_back(member.key, member.value);
   }
@@ -143,14 +146,16 @@ void JsonWriter::Value(JsonElement value, std::string* out) {
   if (value.type() == JsonType::OBJECT) {
     out->push_back('{');
     bool first = true;
-    for (auto member : value.get_object().value_unsafe()) {
+    const JsonObject object = value.get_object().value_unsafe();
+    for (auto member : object) {
       Member(member.key, member.value, out, &first);
     }
     out->push_back('}');
   } else if (value.type() == JsonType::ARRAY) {
     out->push_back('[');
     bool first = true;
-    for (JsonElement item : value.get_array().value_unsafe()) {
+    const JsonArray array = value.get_array().value_unsafe();  // a copy: see AsObject
+    for (JsonElement item : array) {
       if (DropsValue(item)) continue;
       if (!first) out->push_back(',');
       first = false;
@@ -162,42 +167,73 @@ void JsonWriter::Value(JsonElement value, std::string* out) {
   }
 }
 
-void AppendJsonString(std::string_view text, std::string* out) {
+namespace {
+
+// True when one of the 8 bytes in `word` is below 0x20, '"' or '\\' (SWAR: exact, no false
+// positives, for the "has a byte less than n" and "has a zero byte" tricks with n <= 128).
+bool NeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
+  return (below_space | has_zero(word ^ (kOnes * '"')) | has_zero(word ^ (kOnes * '\\'))) != 0;
+}
+
+void AppendEscaped(unsigned char c, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"':
+      out->append("\\\"");
+      break;
+    case '\\':
+      out->append("\\\\");
+      break;
+    case '\n':
+      out->append("\\n");
+      break;
+    case '\r':
+      out->append("\\r");
+      break;
+    case '\t':
+      out->append("\\t");
+      break;
+    case '\b':
+      out->append("\\b");
+      break;
+    case '\f':
+      out->append("\\f");
+      break;
+    default: {
+      const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+      out->append(escape, sizeof(escape));
+    }
+  }
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->reserve(out->size() + text.size() + 2);
   out->push_back('"');
   size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run_start, i - run_start);
-    run_start = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default:
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xf]);
+  size_t i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof(word));
+      if (!NeedsEscape(word)) {
+        i += 8;
+        continue;
+      }
     }
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out->append(text.data() + run_start, i - run_start);
+    AppendEscaped(c, out);
+    run_start = ++i;
   }
   out->append(text.data() + run_start, text.size() - run_start);
   out->push_back('"');
@@ -209,6 +245,41 @@ void AppendJsonDouble(double value, std::string* out) {
   const std::string_view text(buffer.data(), end - buffer.data());
   out->append(text);
   if (text.find_first_of(".eEn") == std::string_view::npos) out->append(".0");
+}
+
+namespace {
+
+// An upper bound of the compact size that reads only lengths, never string bytes: a string
+// byte becomes at most 6 ("\\u001f"), a number at most 32 characters.
+size_t CompactJsonSizeBound(JsonElement value) {
+  constexpr size_t kNumberBytesMax = 32;
+  switch (value.type()) {
+    case JsonType::STRING:
+      return 6 * value.get_string_length().value_unsafe() + 2;
+    case JsonType::ARRAY: {
+      const JsonArray array = value.get_array().value_unsafe();
+      size_t size = 2;
+      for (JsonElement item : array) size += CompactJsonSizeBound(item) + 1;
+      return size;
+    }
+    case JsonType::OBJECT: {
+      const JsonObject object = value.get_object().value_unsafe();
+      size_t size = 2;
+      for (auto member : object) {
+        size += 6 * member.key.size() + 4 + CompactJsonSizeBound(member.value);
+      }
+      return size;
+    }
+    default:
+      return kNumberBytesMax;
+  }
+}
+
+}  // namespace
+
+size_t CompactJsonSizeAtMost(JsonElement value, size_t limit) {
+  if (CompactJsonSizeBound(value) <= limit) return limit;
+  return CompactJsonSize(value);
 }
 
 size_t CompactJsonSize(JsonElement value) {
@@ -239,6 +310,8 @@ std::optional<std::string_view> AsString(JsonElement value) {
   return value.get_string().value_unsafe();
 }
 
+// value_unsafe() on a temporary simdjson_result returns a reference into it: always copy the
+// (small) object or array out before iterating, never range-for over the call itself.
 std::optional<JsonObject> AsObject(JsonElement value) {
   if (value.type() != JsonType::OBJECT) return std::nullopt;
   return value.get_object().value_unsafe();

@@ -64,6 +64,9 @@ void AppendJsonDouble(double value, std::string* out);
 
 // Size of `value` as compact JSON (no filtering): the size limits' measure of an event.
 size_t CompactJsonSize(JsonElement value);
+// `limit` when a cheap upper bound shows the compact size is at most `limit` (the common case:
+// no bytes are written), else the exact compact size. For limit checks: `> limit` means over.
+size_t CompactJsonSizeAtMost(JsonElement value, size_t limit);
 
 // `prefix` + 32 hex digits of BLAKE2b-128 over the canonical JSON of `value` (object keys
 // sorted, compact), leaving out top-level members named in `skip_keys`.
