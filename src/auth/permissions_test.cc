@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "auth/page.h"
 #include "auth/principal.h"
 
@@ -36,6 +39,37 @@ TEST(Roles, AdminHoldsEveryRoleSoItCanAssignThemAll) {
     EXPECT_TRUE(IsSubset(RolePermissions(role), RolePermissions(Role::kAdmin))) << RoleName(role);
   }
   EXPECT_TRUE(RolePermissions(Role::kAdmin).all());
+}
+
+// The role table in docs/security.md, as generated from RolePermissions().
+std::string RoleTableMarkdown() {
+  std::string out = "| permission |";
+  for (Role role : kAllRoles) out += " " + std::string(RoleName(role)) + " |";
+  out += "\n|---|";
+  for (size_t i = 0; i < std::size(kAllRoles); ++i) out += ":-:|";
+  out += "\n";
+  for (size_t i = 0; i < kPermissionCount; ++i) {
+    out += "| `" + std::string(PermissionName(static_cast<Permission>(i))) + "` |";
+    for (Role role : kAllRoles) out += RolePermissions(role).test(i) ? " ✓ |" : "  |";
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(Roles, DocumentedTableMatchesCode) {
+  std::ifstream file(std::string(BANYAN_SOURCE_DIR) + "/docs/security.md");
+  ASSERT_TRUE(file.good());
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string doc = text.str();
+  const std::string begin = "<!-- role-table:begin -->\n";
+  const size_t start = doc.find(begin);
+  const size_t end = doc.find("<!-- role-table:end -->");
+  ASSERT_NE(start, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(doc.substr(start + begin.size(), end - start - begin.size()), RoleTableMarkdown())
+      << "update the table in docs/security.md to:\n"
+      << RoleTableMarkdown();
 }
 
 TEST(Roles, AuditorReadsButNeverUnmasksOrWrites) {

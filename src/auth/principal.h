@@ -38,7 +38,7 @@ ScopeKind ScopeForStaff(Role role, bool at_head_office);
 struct Principal {
   PrincipalKind kind = PrincipalKind::kSystem;
   int64_t id = 0;  // staff id or key id; 0 for the system
-  std::string name;
+  std::string name{};
   std::optional<Role> role{};  // staff only
   PermissionSet permissions;
   int64_t branch_id = 0;          // 0 when not tied to a branch (system, bank-wide keys)
@@ -46,10 +46,10 @@ struct Principal {
   ScopeKind scope = ScopeKind::kAll;
   // Sessions only. session_id is the SHA-256 (hex) of the session token: it identifies the
   // session for logout but, like the token, must never be logged or sent to the client.
-  std::string session_id;
+  std::string session_id{};
   // Sessions only: the value the client must echo in the X-CSRF-Token header on state-changing
   // requests. It is derived from the session token, so it needs no storage.
-  std::string csrf_token;
+  std::string csrf_token{};
   std::string locale = "zh-CN";
 
   bool Can(Permission permission) const {
