@@ -4,11 +4,13 @@
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <thread>
 #include <vector>
@@ -85,7 +87,9 @@ bool IsTransientAcceptError(const boost::system::error_code& ec) {
 asio::awaitable<void> AcceptLoop(Core& core) {
   asio::steady_timer retry_timer(core.control);
   while (!core.stopping.load()) {
-    tcp::socket socket(asio::make_strand(core.io_context));
+    // No strand per connection: a connection's coroutine is its only user of the socket, and
+    // the sweep and drain reach it through atomics only (see connection.h).
+    tcp::socket socket(core.io_context);
     boost::system::error_code ec;
     co_await core.acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
@@ -107,6 +111,27 @@ asio::awaitable<void> AcceptLoop(Core& core) {
   }
 }
 
+// How often connections are checked for timeouts: a fraction of the shortest timeout, so none
+// overruns by more than that fraction, within bounds that keep the sweep cheap.
+std::chrono::milliseconds SweepInterval(const ServerOptions& options) {
+  const auto shortest =
+      std::min({options.read_timeout, options.idle_timeout, options.write_timeout});
+  return std::clamp(shortest / 8, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+}
+
+// Runs on core.control until the io_context stops.
+asio::awaitable<void> SweepLoop(Core& core) {
+  asio::steady_timer timer(core.control);
+  const std::chrono::milliseconds interval = SweepInterval(core.options);
+  for (;;) {
+    timer.expires_after(interval);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    internal::SweepConnections(core);
+  }
+}
+
 }  // namespace
 
 class Server::Impl {
@@ -121,6 +146,10 @@ class Server::Impl {
   void Run(bool handle_signals);
   void Stop();
   size_t InFlight() const { return core_->in_flight.load(std::memory_order_relaxed); }
+  bool Stopping() const {
+    std::lock_guard lock(core_->mutex);
+    return core_->stop_requested;
+  }
 
  private:
   void StartSignals();
@@ -164,6 +193,7 @@ void Server::Impl::Run(bool handle_signals) {
   ran_ = true;
   if (handle_signals) StartSignals();
   SpawnAcceptLoop();
+  asio::co_spawn(core_->control, SweepLoop(*core_), asio::detached);
   const int thread_count = ThreadCount(core_->options);
   std::vector<std::thread> threads = StartThreads(thread_count);
   log::Info("http.serving", {{"address", core_->options.address},
@@ -235,10 +265,10 @@ bool Server::Impl::WaitUntilDrained() {
   core.changed.wait(lock, [&] { return core.stop_requested; });
   const auto deadline = std::chrono::steady_clock::now() + core.options.shutdown_grace;
   const bool drained = core.changed.wait_until(
-      lock, deadline, [&] { return !core.accepting && core.connections.empty(); });
+      lock, deadline, [&] { return !core.accepting && core.open_connections.load() == 0; });
   if (!drained) {
     log::Error("http.shutdown_abandoned",
-               {{"connections", static_cast<uint64_t>(core.connections.size())},
+               {{"connections", static_cast<uint64_t>(core.open_connections.load())},
                 {"in_flight", static_cast<uint64_t>(core.in_flight.load())}});
   }
   return drained;
@@ -270,5 +300,6 @@ uint16_t Server::port() const { return impl_->port(); }
 void Server::Run(bool handle_signals) { impl_->Run(handle_signals); }
 void Server::Stop() { impl_->Stop(); }
 size_t Server::InFlight() const { return impl_->InFlight(); }
+bool Server::Stopping() const { return impl_->Stopping(); }
 
 }  // namespace banyan::http

@@ -66,6 +66,9 @@ class Server {
   void Stop();
   // Number of requests currently being handled.
   size_t InFlight() const;
+  // True once a graceful shutdown has begun (Stop or a signal), e.g. for /readyz to report
+  // "not ready" while the server drains.
+  bool Stopping() const;
 
  private:
   class Impl;

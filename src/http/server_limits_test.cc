@@ -134,6 +134,19 @@ TEST_F(LimitsTest, MalformedRequestIs400) {
   TestServer server(router_, SmallLimits());
   ExpectRefusal(server, "GET /ok HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n", 400);
   ExpectRefusal(server, GetRequest("/a/../ok"), 400, /*closes=*/false);
+  // Framing a smuggler could exploit is refused outright.
+  ExpectRefusal(server,
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                400);
+  ExpectRefusal(server,
+                "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                "0\r\n\r\n",
+                400);
+  ExpectRefusal(server,
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+                "Content-Length: 4\r\n\r\nabcd",
+                400);
 }
 
 TEST_F(LimitsTest, IdleKeepAliveConnectionIsClosed) {
@@ -185,8 +198,10 @@ TEST(ServerShutdown, StopLetsInFlightRequestFinish) {
   ASSERT_TRUE(slow.Send(GetRequest("/slow")));
   started.get_future().wait();
   EXPECT_EQ(server.server().InFlight(), 1u);
+  EXPECT_FALSE(server.server().Stopping());
   const auto stop_at = std::chrono::steady_clock::now();
   server.server().Stop();
+  EXPECT_TRUE(server.server().Stopping());
   EXPECT_TRUE(idle.WaitForClose());  // idle keep-alive connections close at once
   const auto response = slow.Read();
   ASSERT_TRUE(response);

@@ -3,6 +3,7 @@
 // <utility> before any Asio header (see core.h).
 #include <utility>
 
+#include <sys/socket.h>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -10,10 +11,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include <algorithm>
 #include <array>
@@ -32,7 +32,7 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// How much one read asks for; the flat buffer grows only while a request is incomplete.
+// How much one read asks for; the flat buffer grows only while a request header is incomplete.
 constexpr size_t kReadBytes = 16 << 10;
 // After an error answer, unread request bytes are drained for at most this long and this much,
 // so closing does not reset the connection before the client has read the answer.
@@ -88,9 +88,16 @@ class RequestParser final : public bhttp::basic_parser<true> {
     if (field == bhttp::field::expect && beast::iequals(value, "100-continue")) {
       expects_continue_ = true;
     }
+    if (field == bhttp::field::transfer_encoding && !beast::iequals(value, "chunked")) {
+      // Only chunked is decoded; passing a gzip or compress transfer coding through would hand
+      // the handler an encoded body as if it were plain.
+      unsupported_transfer_coding_ = true;
+    }
     request_.headers.Add(View(name), std::string(View(value)));
   }
-  void on_header_impl(beast::error_code&) override {}
+  void on_header_impl(beast::error_code& ec) override {
+    if (unsupported_transfer_coding_) ec = bhttp::error::bad_transfer_encoding;
+  }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,
                          beast::error_code&) override {
     // The parser has already refused lengths over the body limit.
@@ -110,6 +117,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
   Request& request_;
   int version_ = 11;
   bool expects_continue_ = false;
+  bool unsupported_transfer_coding_ = false;
 };
 
 // Counts a request as in flight for its lifetime.
@@ -156,95 +164,141 @@ std::optional<Response> ParseErrorResponse(const Core& core, beast::error_code e
 
 }  // namespace
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection {
  public:
-  Connection(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
+  Connection(Core& core, tcp::socket socket)
+      : core_(core), socket_(std::move(socket)), fd_(socket_.native_handle()) {
     beast::error_code ec;
-    const tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    const tcp::endpoint remote = socket_.remote_endpoint(ec);
     if (!ec) remote_ = remote.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);  // responses are written whole
-    core_.open_connections.fetch_add(1, std::memory_order_relaxed);
-    core_.open_connections_gauge.fetch_add(1, std::memory_order_relaxed);
+    socket_.set_option(tcp::no_delay(true), ec);  // responses are written whole
+    // The first request must arrive whole within read_timeout of the accept.
+    SetDeadline(core_.options.read_timeout);
+    std::lock_guard lock(core_.mutex);
+    core_.connections.insert(this);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() {
-    core_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-    core_.open_connections_gauge.fetch_sub(1, std::memory_order_relaxed);
     {
+      // Leaves the registry before `socket_` closes its descriptor (see connection.h), and
+      // uncounts under the mutex so Run's wait for zero cannot miss the wake-up.
       std::lock_guard lock(core_.mutex);
       core_.connections.erase(this);
+      core_.open_connections.fetch_sub(1, std::memory_order_relaxed);
     }
+    core_.open_connections_gauge.fetch_sub(1, std::memory_order_relaxed);
     core_.changed.notify_all();
   }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
-
   // Serves requests until the peer leaves, a timeout, an error or shutdown.
   asio::awaitable<void> Serve() {
-    stream_.expires_after(core_.options.read_timeout);  // the first request, from accept on
     for (bool first = true;; first = false) {
       if (!co_await WaitForRequest(first)) break;
       if (!co_await ServeOne()) break;
       if (buffer_.size() == 0 && buffer_.capacity() > kBufferKeepBytes) buffer_.shrink_to_fit();
     }
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  // Runs on the connection's strand: closes the connection if it is between requests.
-  void Drain() {
-    if (idle_) stream_.cancel();
+  // REQUIRES (both): core.mutex held, so the connection cannot be destroyed meanwhile.
+  // Shuts the connection down if its phase's deadline has passed.
+  void Expire(Clock::time_point now) {
+    const int phase = phase_.load();
+    if (phase == kHandling || phase == kClosed) return;  // handlers are never timed out
+    if (now.time_since_epoch().count() >= deadline_.load(std::memory_order_relaxed)) Kill(phase);
   }
+  // Shuts the connection down if it is waiting for a request.
+  void Drain() { Kill(kIdle); }
 
  private:
+  enum Phase : int { kIdle, kReading, kHandling, kWriting, kLingering, kClosed };
+
+  void SetDeadline(Clock::duration timeout) {
+    deadline_.store((Clock::now() + timeout).time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  // Moves to `phase`; false if the connection was shut down meanwhile (then it must not start
+  // anything new: an idle connection killed by Drain may have received a request that no one
+  // will answer, which is the ordinary keep-alive race clients expect).
+  bool Enter(Phase phase) { return phase_.exchange(phase) != kClosed; }
+  bool Enter(Phase phase, Clock::duration timeout) {
+    SetDeadline(timeout);
+    return Enter(phase);
+  }
+  void Kill(int expected) {
+    if (phase_.compare_exchange_strong(expected, kClosed)) {
+      // shutdown(2) wakes the coroutine's pending read or write; unlike close it leaves Asio's
+      // state alone, so it is safe from this thread.
+      ::shutdown(fd_, SHUT_RDWR);
+    }
+  }
+
   asio::awaitable<bool> WaitForRequest(bool first);
   asio::awaitable<bool> ServeOne();
-  asio::awaitable<bool> ReadRequest(RequestParser& parser, beast::error_code& ec);
+  asio::awaitable<beast::error_code> ReadRequest(RequestParser& parser);
   asio::awaitable<Response> CallAsync(const AsyncHandler& handler, Request& request);
   asio::awaitable<bool> Respond(Request& request, Response& response, Clock::time_point start,
                                 bool keep_alive, bool client_http10);
   asio::awaitable<void> LingeringClose();
 
   Core& core_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  const int fd_;  // socket_'s descriptor, open for as long as the connection is registered
   beast::flat_buffer buffer_;
   std::string head_;  // the response head, reused across requests
   std::string remote_;
-  bool idle_ = false;  // waiting for the first byte of the next request
+  std::atomic<int> phase_{kIdle};
+  std::atomic<Clock::rep> deadline_{0};  // when the current phase times out
 };
 
 // Returns false when the connection should close without answering.
 asio::awaitable<bool> Connection::WaitForRequest(bool first) {
   if (buffer_.size() > 0) {  // a pipelined request has already arrived
-    stream_.expires_after(core_.options.read_timeout);
-    co_return true;
+    co_return Enter(kReading, core_.options.read_timeout);
   }
-  if (core_.stopping.load(std::memory_order_acquire)) co_return false;
-  if (!first) stream_.expires_after(core_.options.idle_timeout);
-  idle_ = true;
+  const bool idle = first ? Enter(kIdle) : Enter(kIdle, core_.options.idle_timeout);
+  // Checked after becoming idle: DrainConnections sets `stopping` before it looks for idle
+  // connections, so either it sees this one idle or this sees `stopping`.
+  if (!idle || core_.stopping.load()) co_return false;
   beast::error_code ec;
-  const size_t bytes = co_await stream_.async_read_some(buffer_.prepare(kReadBytes), Redirect(ec));
-  idle_ = false;
+  const size_t bytes = co_await socket_.async_read_some(buffer_.prepare(kReadBytes), Redirect(ec));
   if (ec) co_return false;
   buffer_.commit(bytes);
   // A request must arrive whole within read_timeout of its first byte.
-  if (!first) stream_.expires_after(core_.options.read_timeout);
-  co_return true;
+  co_return first ? Enter(kReading) : Enter(kReading, core_.options.read_timeout);
 }
 
-// Reads the header, then (after "100 Continue" when the client waits for it) the body.
-asio::awaitable<bool> Connection::ReadRequest(RequestParser& parser, beast::error_code& ec) {
-  co_await bhttp::async_read_header(stream_, buffer_, parser, Redirect(ec));
-  if (!ec && !parser.is_done()) {
-    if (parser.expects_continue()) {
-      co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                                 Redirect(ec));
+// Feeds the parser from the buffer, reading more until the request is whole. Sends
+// "100 Continue" when the client waits for it before sending the body.
+asio::awaitable<beast::error_code> Connection::ReadRequest(RequestParser& parser) {
+  beast::error_code ec;
+  bool continue_sent = false;
+  for (;;) {
+    while (buffer_.size() > 0) {
+      const size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec || parser.is_done()) co_return ec;
+      if (used == 0) break;
     }
-    if (!ec) co_await bhttp::async_read(stream_, buffer_, parser, Redirect(ec));
+    if (parser.is_header_done() && parser.expects_continue() && !continue_sent) {
+      continue_sent = true;
+      co_await asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
+                                 Redirect(ec));
+      if (ec) co_return ec;
+    }
+    const size_t bytes =
+        co_await socket_.async_read_some(buffer_.prepare(kReadBytes), Redirect(ec));
+    if (ec == asio::error::eof) {
+      co_return parser.got_some() ? bhttp::error::partial_message : bhttp::error::end_of_stream;
+    }
+    if (ec) co_return ec;
+    buffer_.commit(bytes);
   }
-  co_return !ec;
 }
 
 // Returns whether the connection stays open for another request.
@@ -253,13 +307,14 @@ asio::awaitable<bool> Connection::ServeOne() {
   Request request;
   request.remote_address = remote_;
   RequestParser parser(request);
+  parser.eager(true);
   parser.header_limit(static_cast<uint32_t>(
       std::min<size_t>(core_.options.header_limit_bytes, std::numeric_limits<uint32_t>::max())));
   parser.body_limit(static_cast<std::uint64_t>(core_.options.body_limit_bytes));
-  beast::error_code ec;
-  const bool read = co_await ReadRequest(parser, ec);
+  const beast::error_code ec = co_await ReadRequest(parser);
+  if (!Enter(kHandling)) co_return false;
   core_.pipeline.AssignRequestId(request);
-  if (!read) {
+  if (ec) {
     std::optional<Response> refusal = ParseErrorResponse(core_, ec, request);
     if (!refusal) co_return false;
     co_await Respond(request, *refusal, start, /*keep_alive=*/false, parser.version() == 10);
@@ -277,7 +332,7 @@ asio::awaitable<bool> Connection::ServeOne() {
   } else {
     response = co_await CallAsync(*dispatch.async_handler, request);
   }
-  const bool keep_alive = parser.keep_alive() && !core_.stopping.load(std::memory_order_acquire);
+  const bool keep_alive = parser.keep_alive() && !core_.stopping.load();
   const bool written =
       co_await Respond(request, response, start, keep_alive, parser.version() == 10);
   co_return written&& keep_alive;
@@ -291,12 +346,15 @@ asio::awaitable<bool> Connection::Respond(Request& request, Response& response,
   const bool send_body = request.method != Method::kHead;
   const std::array<asio::const_buffer, 2> buffers = {
       asio::buffer(head_), send_body ? asio::buffer(response.body) : asio::const_buffer()};
-  stream_.expires_after(core_.options.write_timeout);
   beast::error_code ec;
-  co_await asio::async_write(stream_, buffers, Redirect(ec));
+  if (Enter(kWriting, core_.options.write_timeout)) {
+    co_await asio::async_write(socket_, buffers, Redirect(ec));
+  } else {
+    ec = asio::error::operation_aborted;
+  }
   core_.pipeline.Record(request, response.status, send_body ? response.body.size() : 0,
                         Clock::now() - start);
-  co_return !ec;
+  co_return !ec && Enter(kHandling);
 }
 
 namespace {
@@ -338,7 +396,7 @@ class ResponderState {
  private:
   enum : int { kPending, kAnswered, kFailed };
 
-  // Resumes the coroutine on its own strand, never inside the caller's stack.
+  // Resumes the coroutine on its own executor, never inside the caller's stack.
   void Deliver(std::optional<Response> response) {
     const auto executor = asio::get_associated_executor(completion_);
     asio::post(executor,
@@ -380,33 +438,33 @@ asio::awaitable<Response> Connection::CallAsync(const AsyncHandler& handler, Req
 
 asio::awaitable<void> Connection::LingeringClose() {
   beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream_.expires_after(
-      std::min<std::chrono::milliseconds>(kLingerTime, core_.options.read_timeout));
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (!Enter(kLingering, std::min<Clock::duration>(kLingerTime, core_.options.read_timeout))) {
+    co_return;
+  }
   size_t discarded = 0;
   while (!ec && discarded < kLingerBytesMax) {
     buffer_.consume(buffer_.size());
-    discarded += co_await stream_.async_read_some(buffer_.prepare(kReadBytes), Redirect(ec));
+    discarded += co_await socket_.async_read_some(buffer_.prepare(kReadBytes), Redirect(ec));
   }
 }
 
 namespace {
 
-asio::awaitable<void> ServeConnection(std::shared_ptr<Connection> connection) {
-  co_await connection->Serve();
+asio::awaitable<void> ServeConnection(Core& core, tcp::socket socket) {
+  Connection connection(core, std::move(socket));
+  co_await connection.Serve();
 }
 
 }  // namespace
 
 void SpawnConnection(Core& core, tcp::socket socket) {
-  auto connection = std::make_shared<Connection>(core, std::move(socket));
-  {
-    // Registered only once shared, so DrainConnections can always take a reference; see there.
-    std::lock_guard lock(core.mutex);
-    core.connections.insert(connection.get());
-  }
-  const asio::any_io_executor executor = connection->executor();
-  asio::co_spawn(executor, ServeConnection(std::move(connection)), [](std::exception_ptr error) {
+  // Counted here rather than when the coroutine starts, so a burst of accepts cannot overshoot
+  // connections_max; ~Connection uncounts.
+  core.open_connections.fetch_add(1, std::memory_order_relaxed);
+  core.open_connections_gauge.fetch_add(1, std::memory_order_relaxed);
+  const asio::any_io_executor executor = socket.get_executor();
+  asio::co_spawn(executor, ServeConnection(core, std::move(socket)), [](std::exception_ptr error) {
     if (!error) return;
     try {
       std::rethrow_exception(error);
@@ -418,17 +476,15 @@ void SpawnConnection(Core& core, tcp::socket socket) {
   });
 }
 
-void DrainConnections(Core& core) {
-  // A connection registered after this loop sees core.stopping (set before the loop, published
-  // by the mutex) when it next looks for a request; one registered before gets Drain, which its
-  // strand orders against the coroutine, so no idle connection is missed.
+void SweepConnections(Core& core) {
+  const Clock::time_point now = Clock::now();
   std::lock_guard lock(core.mutex);
-  for (Connection* connection : core.connections) {
-    std::shared_ptr<Connection> alive = connection->weak_from_this().lock();
-    if (alive == nullptr) continue;  // already being destroyed
-    const asio::any_io_executor executor = alive->executor();
-    asio::post(executor, [alive = std::move(alive)] { alive->Drain(); });
-  }
+  for (Connection* connection : core.connections) connection->Expire(now);
+}
+
+void DrainConnections(Core& core) {
+  std::lock_guard lock(core.mutex);
+  for (Connection* connection : core.connections) connection->Drain();
 }
 
 }  // namespace banyan::http::internal

@@ -6,7 +6,8 @@
 // Responder, so that when shutdown has to abandon a hung handler, nothing that handler can
 // still reach is freed under it. Connections refer to it by reference: they never outlive it.
 // Thread safety: the atomics are safe from any thread; fields marked "guarded by mutex" need
-// `mutex`; the acceptor and signal set are used only on `control`.
+// `mutex`; the acceptor and signal set are used only on `control` (before Run, only by the
+// thread that calls Start and Run).
 
 #ifndef BANYAN_HTTP_INTERNAL_CORE_H_
 #define BANYAN_HTTP_INTERNAL_CORE_H_
@@ -57,14 +58,14 @@ struct Core : std::enable_shared_from_this<Core> {
 
   std::atomic<bool> stopping{false};  // set once shutdown begins; never cleared
   std::atomic<size_t> in_flight{0};
-  std::atomic<size_t> open_connections{0};
+  std::atomic<size_t> open_connections{0};       // decremented under mutex (Run waits for zero)
   std::atomic<int64_t>& in_flight_gauge;         // shared by every Server on the same Metrics
   std::atomic<int64_t>& open_connections_gauge;  // likewise
   std::atomic<int64_t>& refused_total;
 
   std::mutex mutex;
   std::condition_variable changed;              // signalled when the fields below change
-  std::unordered_set<Connection*> connections;  // guarded by mutex
+  std::unordered_set<Connection*> connections;  // guarded by mutex; see connection.h
   bool stop_requested = false;                  // guarded by mutex
   bool accepting = false;                       // guarded by mutex: the accept loop runs
   int threads_exited = 0;                       // guarded by mutex
@@ -72,7 +73,8 @@ struct Core : std::enable_shared_from_this<Core> {
   // Declared after everything connections touch, so it is destroyed (destroying any coroutine
   // frames it still holds) while that state still exists.
   asio::io_context io_context;
-  asio::strand<asio::io_context::executor_type> control;  // the acceptor and signals
+  // The acceptor, the signal set and the timeout sweep run here.
+  asio::strand<asio::io_context::executor_type> control;
   asio::ip::tcp::acceptor acceptor;
   std::optional<asio::signal_set> signals;
 };
