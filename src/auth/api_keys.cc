@@ -178,33 +178,29 @@ Result<ApiKeyService::Created> ApiKeyService::Create(const Principal& actor,
   created.secret = std::string(input.kind == "write" ? kWritePrefix : kApiPrefix) +
                    RandomToken(random_, kApiKeySecretBytes);
   key.prefix = created.secret.substr(0, kApiKeyPrefixLength);
-  RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
-    if (key.branch_id) {
-      Result<std::string> path =
-          tx.QueryOne<std::string>("SELECT path FROM branch WHERE id = ?", {*key.branch_id},
-                                   "branch", [](const store::Row& row) { return row.Text(0); });
-      if (!path.ok() && path.status().code() != StatusCode::kNotFound) return path.status();
-      if (!path.ok() || !actor.CanSeeBranchPath(*path)) {
-        return Status(StatusCode::kNotFound, "branch not found", "/branch_id");
-      }
-    }
-    RETURN_IF_ERROR(
-        tx.Execute("INSERT INTO api_key (name, kind, prefix, secret_hash, permissions, branch_id, "
-                   "created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   {key.name, key.kind, key.prefix, internal::Sha256Hex(created.secret),
-                    JoinNames(key.permissions), key.branch_id, key.created_by, ToUnixMicros(now),
-                    internal::TimestampValue(key.expires_at)}));
-    key.id = tx.LastInsertId();
-    AuditRecord record =
-        AuditRecord::By(actor, "api_key.create", "api_key", std::to_string(key.id));
-    record.details = {{"name", key.name},
-                      {"kind", key.kind},
-                      {"permissions", key.permissions},
-                      {"prefix", key.prefix}};
-    if (key.branch_id) record.details["branch_id"] = *key.branch_id;
-    return audit_.Append(tx, record, context);
-  }));
+  RETURN_IF_ERROR(
+      db_.Write([&](store::Transaction& tx) { return InsertIn(tx, actor, created, context); }));
   return created;
+}
+
+Status ApiKeyService::InsertIn(store::Transaction& tx, const Principal& actor, Created& created,
+                               const AuditContext& context) {
+  ApiKey& key = created.key;
+  if (key.branch_id) RETURN_IF_ERROR(internal::CheckBranchInScope(tx, actor, *key.branch_id));
+  RETURN_IF_ERROR(
+      tx.Execute("INSERT INTO api_key (name, kind, prefix, secret_hash, permissions, branch_id, "
+                 "created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {key.name, key.kind, key.prefix, internal::Sha256Hex(created.secret),
+                  JoinNames(key.permissions), key.branch_id, key.created_by,
+                  ToUnixMicros(key.created_at), internal::TimestampValue(key.expires_at)}));
+  key.id = tx.LastInsertId();
+  AuditRecord record = AuditRecord::By(actor, "api_key.create", "api_key", std::to_string(key.id));
+  record.details = {{"name", key.name},
+                    {"kind", key.kind},
+                    {"permissions", key.permissions},
+                    {"prefix", key.prefix}};
+  if (key.branch_id) record.details["branch_id"] = *key.branch_id;
+  return audit_.Append(tx, record, context);
 }
 
 Result<Page<ApiKey>> ApiKeyService::List(const Principal& actor, std::string_view cursor,

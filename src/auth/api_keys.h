@@ -102,6 +102,8 @@ class ApiKeyService {
     uint64_t epoch = 0;
   };
 
+  Status InsertIn(store::Transaction& tx, const Principal& actor, Created& created,
+                  const AuditContext& context);
   Result<Principal> AuthenticateKind(std::string_view secret, std::string_view kind);
   Result<Principal> Reload(const std::string& hash, std::string_view kind, Timestamp now,
                            uint64_t epoch);

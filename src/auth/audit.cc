@@ -24,7 +24,7 @@ struct StoredEntry {
 
 constexpr std::string_view kEntryColumns =
     "seq, at, request_id, remote_address, actor_kind, actor_id, actor_name, action, "
-    "target_type, target_id, outcome, details, prev_hash, hash";
+    "target_type, target_id, outcome, details, prev_hash, hash, actor_branch_path";
 
 StoredEntry ReadStoredEntry(const store::Row& row) {
   StoredEntry s;
@@ -43,6 +43,7 @@ StoredEntry ReadStoredEntry(const store::Row& row) {
   s.details_text = row.Text(11);
   s.prev_hash = row.Text(12);
   e.hash = row.Text(13);
+  e.record.actor_branch_path = row.Text(14);
   return s;
 }
 
@@ -81,6 +82,7 @@ std::string ChainHash(std::string_view key, const StoredEntry& s) {
   enc.Text(e.record.actor_kind);
   enc.Int(e.record.actor_id);
   enc.Text(e.record.actor_name);
+  enc.Text(e.record.actor_branch_path);
   enc.Text(e.record.action);
   enc.Text(e.record.target_type);
   enc.Text(e.record.target_id);
@@ -133,6 +135,7 @@ Result<StoredEntry> MakeEntry(const AuditRecord& record, const AuditContext& con
   e.record = record;
   e.record.actor_kind = Truncated(record.actor_kind, kAuditFieldLengthMax);
   e.record.actor_name = Truncated(record.actor_name, kAuditFieldLengthMax);
+  e.record.actor_branch_path = Truncated(record.actor_branch_path, kAuditFieldLengthMax);
   e.record.target_type = Truncated(record.target_type, kAuditFieldLengthMax);
   e.record.target_id = Truncated(record.target_id, kAuditFieldLengthMax);
   s.details_text = record.details.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -152,6 +155,7 @@ AuditRecord AuditRecord::By(const Principal& actor, std::string action, std::str
   r.actor_kind = std::string(PrincipalKindName(actor.kind));
   r.actor_id = actor.id;
   r.actor_name = actor.name;
+  r.actor_branch_path = actor.scope == ScopeKind::kAll ? "/" : actor.branch_path;
   r.action = std::move(action);
   r.target_type = std::move(target_type);
   r.target_id = std::move(target_id);
@@ -182,11 +186,12 @@ Status AuditLog::Append(store::Transaction& tx, const AuditRecord& record,
   s.entry.hash = ChainHash(key_, s);
   const AuditEntry& e = s.entry;
   return tx.Execute(fmt::format("INSERT INTO audit_log ({}) VALUES "
-                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 kEntryColumns),
                     {e.seq, ToUnixMicros(e.at), e.request_id, e.remote_address, e.record.actor_kind,
                      e.record.actor_id, e.record.actor_name, e.record.action, e.record.target_type,
-                     e.record.target_id, e.record.outcome, s.details_text, s.prev_hash, e.hash});
+                     e.record.target_id, e.record.outcome, s.details_text, s.prev_hash, e.hash,
+                     e.record.actor_branch_path});
 }
 
 Status AuditLog::Record(const AuditRecord& record, const AuditContext& context) {
@@ -249,12 +254,13 @@ Result<std::string> FilterCondition(const AuditFilter& filter, std::vector<store
 
 }  // namespace
 
-Result<Page<AuditEntry>> AuditLog::Query(const AuditFilter& filter, std::string_view cursor,
-                                         int limit) {
+Result<Page<AuditEntry>> AuditLog::QueryScoped(const Principal& reader, const AuditFilter& filter,
+                                               std::string_view cursor, int limit) {
   RETURN_IF_ERROR(CheckPageLimit(limit));
   ASSIGN_OR_RETURN(std::optional<int64_t> after, DecodeCursor(cursor));
   std::vector<store::Value> params;
   ASSIGN_OR_RETURN(std::string where, FilterCondition(filter, params));
+  where += " AND " + internal::ScopeCondition(reader, "actor_branch_path", params);
   if (after) {
     where += " AND seq < ?";
     params.emplace_back(*after);
@@ -276,6 +282,17 @@ Result<Page<AuditEntry>> AuditLog::Query(const AuditFilter& filter, std::string_
     });
   }));
   return MakePage(std::move(rows), limit, [](const AuditEntry& e) { return e.seq; });
+}
+
+Result<Page<AuditEntry>> AuditLog::Query(const Principal& reader, const AuditFilter& filter,
+                                         std::string_view cursor, int limit) {
+  if (!reader.Can(Permission::kAuditRead)) return PermissionDeniedError("audit:read is required");
+  return QueryScoped(reader, filter, cursor, limit);
+}
+
+Result<Page<AuditEntry>> AuditLog::Query(const AuditFilter& filter, std::string_view cursor,
+                                         int limit) {
+  return QueryScoped(Principal::System(), filter, cursor, limit);
 }
 
 Result<AuditLog::VerifyReport> AuditLog::Verify() {

@@ -41,6 +41,9 @@ struct AuditRecord {
   std::string actor_kind{};  // PrincipalKindName, or "anonymous" for failed logins
   int64_t actor_id = 0;
   std::string actor_name{};
+  // The actor's branch path ("/" for bank-wide actors): readers with a narrower scope see only
+  // entries whose actor is within their subtree.
+  std::string actor_branch_path = "/";
   // "staff.create", "auth.login", "auth.login_failed", "auth.logout", "api_key.create",
   // "api_key.revoke", "branch.update", "pii.unmask", "export", …
   std::string action{};
@@ -100,12 +103,20 @@ class AuditLog {
   // transaction and returns PermissionDenied(`message`) for the caller to return. A failure to
   // record is logged; the refusal stands either way.
   Status Denied(AuditRecord record, const AuditContext& context, std::string message);
-  // Entries matching `filter`, newest first.
+  // Entries matching `filter` that `reader` may see, newest first. Needs audit:read; a reader
+  // whose scope is not kAll sees only entries made by actors within its subtree.
+  Result<Page<AuditEntry>> Query(const Principal& reader, const AuditFilter& filter,
+                                 std::string_view cursor, int limit);
+  // All entries matching `filter`, newest first, without any permission or scope check: for the
+  // system (the admin CLI) and callers that have already checked the reader's scope is kAll.
   Result<Page<AuditEntry>> Query(const AuditFilter& filter, std::string_view cursor, int limit);
   // Recomputes the whole chain.
   Result<VerifyReport> Verify();
 
  private:
+  Result<Page<AuditEntry>> QueryScoped(const Principal& reader, const AuditFilter& filter,
+                                       std::string_view cursor, int limit);
+
   store::Database& db_;
   const Clock& clock_;
   const std::string key_;

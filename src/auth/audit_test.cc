@@ -163,5 +163,27 @@ TEST_F(AuditTest, QueryByPrefixTimeAndTarget) {
   EXPECT_EQ(auth_->audit().Query({}, "@@", 50).status().field(), "/cursor");
 }
 
+TEST_F(AuditTest, ReadersSeeOnlyEntriesOfActorsInTheirScope) {
+  const Staff manager =
+      MustStaff(PrincipalOf(admin_.id), "manager.a", Role::kBranchManager, branch_a_.id);
+  const Principal manager_principal = PrincipalOf(manager.id);
+  ASSERT_TRUE(auth_->staff()
+                  .Create(manager_principal,
+                          MakeStaffInput("rm.a1", Role::kRelationshipManager, sub_a1_.id), context_)
+                  .ok());
+  const Staff auditor = MustStaff(Principal::System(), "auditor.a", Role::kAuditor, branch_a_.id);
+  Result<Page<AuditEntry>> seen = auth_->audit().Query(PrincipalOf(auditor.id), {}, "", 50);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  ASSERT_EQ(seen->items.size(), 1u);  // the manager's staff.create, not the HQ admin's work
+  EXPECT_EQ(seen->items[0].record.actor_name, "manager.a");
+  EXPECT_EQ(seen->items[0].record.actor_branch_path, branch_a_.path);
+  Result<Page<AuditEntry>> all = auth_->audit().Query(PrincipalOf(admin_.id), {}, "", 200);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(static_cast<int64_t>(all->items.size()), entries_ + 3);
+  EXPECT_EQ(auth_->audit().Query(manager_principal, {}, "", 50).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
 }  // namespace
 }  // namespace banyan::auth

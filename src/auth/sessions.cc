@@ -116,9 +116,9 @@ Result<LoginResult> SessionService::Login(std::string_view username_text, std::s
   const bool password_ok =
       VerifyPassword(record ? record->password_hash : dummy_hash_, password) && record;
   if (!password_ok || record->staff.status != "active") {
-    std::optional<int64_t> staff_id;
-    if (record) staff_id = record->staff.id;
-    return FailLogin(staff_id, record ? record->staff.username : "", context, now);
+    std::optional<Principal> staff;
+    if (record) staff = internal::StaffPrincipal(*record);
+    return FailLogin(staff, context, now);
   }
   std::string rehash;
   if (PasswordNeedsRehash(record->password_hash, cost_)) {
@@ -127,24 +127,19 @@ Result<LoginResult> SessionService::Login(std::string_view username_text, std::s
   return StartSession(internal::StaffPrincipal(*record), rehash, context, now);
 }
 
-Result<LoginResult> SessionService::FailLogin(const std::optional<int64_t>& staff_id,
-                                              std::string_view username,
+Result<LoginResult> SessionService::FailLogin(const std::optional<Principal>& staff,
                                               const AuditContext& context, Timestamp now) {
   std::optional<Timestamp> locked;
   RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
     // The username typed for an unknown account is not recorded: people sometimes type their
     // password into the username field.
     AuditRecord failed = AnonymousRecord("auth.login_failed");
+    if (staff) {
+      ASSIGN_OR_RETURN(locked, internal::CountFailedAttempt(tx, staff->id, now, config_));
+      failed = AuditRecord::By(*staff, "auth.login_failed", "staff", std::to_string(staff->id));
+    }
     failed.outcome = "failure";
     failed.details = {{"reason", "invalid credentials"}};
-    if (staff_id) {
-      ASSIGN_OR_RETURN(locked, internal::CountFailedAttempt(tx, *staff_id, now, config_));
-      failed.actor_kind = "staff";
-      failed.actor_id = *staff_id;
-      failed.actor_name = std::string(username);
-      failed.target_type = "staff";
-      failed.target_id = std::to_string(*staff_id);
-    }
     RETURN_IF_ERROR(audit_.Append(tx, failed, context));
     if (!locked) return Status::Ok();
     AuditRecord lockout = failed;

@@ -91,8 +91,9 @@ class SessionService {
     uint64_t epoch = 0;
   };
 
-  Result<LoginResult> FailLogin(const std::optional<int64_t>& staff_id, std::string_view username,
-                                const AuditContext& context, Timestamp now);
+  // Counts and audits a failed log-in; `staff` is absent for an unknown username.
+  Result<LoginResult> FailLogin(const std::optional<Principal>& staff, const AuditContext& context,
+                                Timestamp now);
   Result<LoginResult> StartSession(const Principal& principal, const std::string& rehash,
                                    const AuditContext& context, Timestamp now);
   Result<Principal> Reload(std::string_view token, const std::string& id, Timestamp now,

@@ -78,18 +78,6 @@ Result<StaffRecord> LoadVisibleStaff(store::Transaction& tx, const Principal& ac
   return record;
 }
 
-// Checks that branch `id` exists within `actor`'s scope (NotFound at "/branch_id").
-Status CheckBranchInScope(store::Transaction& tx, const Principal& actor, int64_t id) {
-  Result<std::string> path =
-      tx.QueryOne<std::string>("SELECT path FROM branch WHERE id = ?", {id}, "branch",
-                               [](const store::Row& row) { return row.Text(0); });
-  if (!path.ok() && path.status().code() != StatusCode::kNotFound) return path.status();
-  if (!path.ok() || !actor.CanSeeBranchPath(*path)) {
-    return Status(StatusCode::kNotFound, "branch not found", "/branch_id");
-  }
-  return Status::Ok();
-}
-
 Status CountsAnotherActiveAdmin(store::Transaction& tx, int64_t except_id) {
   ASSIGN_OR_RETURN(
       int64_t others,
@@ -162,7 +150,7 @@ Result<Staff> StaffService::Create(const Principal& actor, const StaffInput& inp
 Result<Staff> StaffService::CreateIn(store::Transaction& tx, const Principal& actor,
                                      const StaffInput& input, const std::string& password_hash,
                                      const AuditContext& context) {
-  RETURN_IF_ERROR(CheckBranchInScope(tx, actor, input.branch_id));
+  RETURN_IF_ERROR(internal::CheckBranchInScope(tx, actor, input.branch_id));
   Staff s;
   s.username = input.username;
   s.display_name = input.display_name;
@@ -298,7 +286,7 @@ Result<Staff> StaffService::UpdateIn(store::Transaction& tx, const Principal& ac
     return PermissionDeniedError(problem);
   }
   if (after.branch_id != before.branch_id) {
-    RETURN_IF_ERROR(CheckBranchInScope(tx, actor, after.branch_id));
+    RETURN_IF_ERROR(internal::CheckBranchInScope(tx, actor, after.branch_id));
   }
   if (before.role == Role::kAdmin && before.status == "active" &&
       (after.role != Role::kAdmin || after.status != "active")) {

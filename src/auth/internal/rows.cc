@@ -23,6 +23,17 @@ std::string ScopeCondition(const Principal& principal, std::string_view path_col
   return std::string(path_column) + " LIKE ?";
 }
 
+Status CheckBranchInScope(store::Transaction& tx, const Principal& principal, int64_t id) {
+  Result<std::string> path =
+      tx.QueryOne<std::string>("SELECT path FROM branch WHERE id = ?", {id}, "branch",
+                               [](const store::Row& row) { return row.Text(0); });
+  if (!path.ok() && path.status().code() != StatusCode::kNotFound) return path.status();
+  if (!path.ok() || !principal.CanSeeBranchPath(*path)) {
+    return Status(StatusCode::kNotFound, "branch not found", "/branch_id");
+  }
+  return Status::Ok();
+}
+
 bool IsPrintableUtf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {

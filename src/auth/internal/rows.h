@@ -35,6 +35,9 @@ std::string ContainsPattern(std::string_view text);
 std::string ScopeCondition(const Principal& principal, std::string_view path_column,
                            std::vector<store::Value>& params);
 
+// OK when branch `id` exists within `principal`'s scope; NotFound at "/branch_id" otherwise.
+Status CheckBranchInScope(store::Transaction& tx, const Principal& principal, int64_t id);
+
 // True when `text` is valid UTF-8 without control characters (names, addresses).
 bool IsPrintableUtf8(std::string_view text);
 // Number of Unicode code points in valid UTF-8 `text`.

@@ -85,6 +85,7 @@ CREATE TABLE audit_log (
   actor_kind TEXT NOT NULL,
   actor_id INTEGER NOT NULL,
   actor_name TEXT NOT NULL,
+  actor_branch_path TEXT NOT NULL,
   action TEXT NOT NULL,
   target_type TEXT NOT NULL,
   target_id TEXT NOT NULL,
