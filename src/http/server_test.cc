@@ -251,6 +251,24 @@ TEST_F(ServerTest, RecordsMetricsByRoutePattern) {
   EXPECT_TRUE(testing::EventuallyExported(server.metrics(), "banyan_http_in_flight_requests 0"));
 }
 
+TEST_F(ServerTest, AccessLogLineOmitsQueryString) {
+  ServerOptions options = testing::TestOptions();
+  options.access_log = true;
+  ::testing::internal::CaptureStderr();
+  {
+    TestServer server(router_, options);
+    TestClient client(server.port());
+    ASSERT_TRUE(client.RoundTrip(GetRequest("/staff/7?token=s3cret", "X-Request-Id: log-1\r\n")));
+    ASSERT_TRUE(testing::EventuallyExported(server.metrics(), "status=\"200\"} 1"));
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("http.access method=GET path=/staff/7 route=/staff/{id} status=200 bytes=10"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("request_id=log-1 remote=127.0.0.1"), std::string::npos) << log;
+  EXPECT_EQ(log.find("s3cret"), std::string::npos) << log;
+}
+
 // Async handlers: answered later from a thread the test owns.
 class AsyncServerTest : public ::testing::Test {
  protected:

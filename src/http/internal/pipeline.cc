@@ -44,6 +44,15 @@ bool IsValidHeader(std::string_view name, std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// `name` cut to 64 characters with anything outside printable ASCII shown as '?', for logs.
+std::string Printable(std::string_view name) {
+  std::string out(name.substr(0, 64));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
 // Headers whose values the server derives itself when it writes the response.
 bool IsFramingHeader(std::string_view name) {
   return EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
@@ -207,12 +216,16 @@ Response Pipeline::HandlerFailed(const Request& request, std::string_view what) 
 
 void Pipeline::Finish(const Request& request, Response& response) {
   const auto& entries = response.headers.entries();
-  const bool headers_valid = std::all_of(entries.begin(), entries.end(), [](const auto& entry) {
-    return IsValidHeader(entry.first, entry.second);
+  const auto invalid = std::find_if(entries.begin(), entries.end(), [](const auto& entry) {
+    return !IsValidHeader(entry.first, entry.second);
   });
-  if (response.status < 200 || response.status > 599 || !headers_valid) {
+  if (response.status < 200 || response.status > 599) {
     response = HandlerFailed(
-        request, fmt::format("handler returned status {} or an invalid header", response.status));
+        request, fmt::format("the handler returned status {}, not 200..599", response.status));
+  } else if (invalid != entries.end()) {
+    response =
+        HandlerFailed(request, fmt::format("the handler set header '{}' with a forbidden character",
+                                           Printable(invalid->first)));
   }
   // Framing is the server's job: it writes Content-Length and Connection itself.
   if (std::any_of(entries.begin(), entries.end(),
@@ -233,9 +246,10 @@ void Pipeline::Record(const Request& request, int status, size_t body_bytes,
   const std::string_view route = request.route.empty() ? kUnmatchedRoute : request.route;
   metrics_.RecordRequest(request.method, route, status, duration);
   if (!options_.access_log) return;
-  const std::string_view path =
-      request.path.empty() ? std::string_view(request.target).substr(0, request.target.find('?'))
-                           : std::string_view(request.path);
+  // The path as received (still percent-encoded, so no control characters reach the log),
+  // without the query string, which may hold secrets.
+  const std::string_view target = request.target;
+  const std::string_view path = target.substr(0, target.find('?'));
   log::Info("http.access", {{"method", MethodName(request.method)},
                             {"path", path},
                             {"route", route},
