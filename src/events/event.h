@@ -14,6 +14,9 @@
 //   profile_set_once / profile_increment / profile_append / profile_unset ← the Sensors type of
 //             the same name; their attributes are in `traits`
 // The name of a page/screen/track event is kept as sent ("Loan Applied", "$pageview").
+// An alias event asks OneID to link every identifier on it; "previous_id" is an id whose type
+// the client did not say (Segment's previousId), while Sensors' original_id is known to be an
+// anonymous_id and is typed as one.
 //
 // `properties`, `traits` and `context` hold compact JSON object text ("{}" when empty), C3 data
 // already removed (c3_filter.h). They stay text so the hot path never builds a JSON tree; parse

@@ -1,5 +1,7 @@
 #include "events/event_codec.h"
 
+#include "base/encoding.h"
+
 #include <gtest/gtest.h>
 
 #include "events/internal/wire_testing.h"
@@ -98,6 +100,46 @@ TEST(EventCodec, RejectsInvalidJsonSectionsAndUtf8) {
   const size_t name = bad_utf8.find("名字");
   bad_utf8[name] = static_cast<char>(0xff);
   EXPECT_EQ(DecodeEvent(bad_utf8).status().code(), StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace banyan::events
+
+namespace banyan::events {
+namespace {
+
+// The example in docs/formats/event_record.md, byte for byte.
+TEST(EventCodec, MatchesTheDocumentedExample) {
+  Event event;
+  event.type = EventType::kTrack;
+  event.source = EventSource::kSegment;
+  event.channel = Channel::kWeb;
+  event.event_time = At("2026-11-22T02:29:59Z");
+  event.received_at = At("2026-11-22T02:30:01Z");
+  event.sent_at = At("2026-11-22T02:30:00Z");
+  event.message_id = "m1";
+  event.name = "Login";
+  event.write_key_id = "wk";
+  event.identifiers = {{"app_user_id", "u1"}, {"bank_cif", "C9"}};
+  event.properties = R"({"a":1})";
+  const std::string hex = HexEncode(AsBytes(EncodeEvent(event)));
+  std::printf("%s\n", hex.c_str());
+  EXPECT_EQ(hex,
+            "0101010101"
+            "80dff78e88b5b006"
+            "8092f401"
+            "ff887a"
+            "026d31"
+            "054c6f67696e"
+            "00"
+            "02776b"
+            "00"
+            "02"
+            "01027531"
+            "000862616e6b5f636966024339"
+            "077b2261223a317d"
+            "00"
+            "00");
 }
 
 }  // namespace

@@ -344,9 +344,12 @@ Result<SensorsDecoder::Impl::Payload> SensorsDecoder::Impl::ReadForm(std::string
   if (!text) return InvalidArgumentError("badly percent-encoded", payload.field);
   // A '+' that the client did not percent-encode arrives as ' '; the URL-safe alphabet is
   // tolerated too.
-  std::replace(text->begin(), text->end(), ' ', '+');
-  std::replace(text->begin(), text->end(), '-', '+');
-  std::replace(text->begin(), text->end(), '_', '/');
+  if (text->find_first_of(" -_") != std::string::npos) {
+    for (char& c : *text) {
+      if (c == ' ' || c == '-') c = '+';
+      if (c == '_') c = '/';
+    }
+  }
   auto decoded = Base64Decode(*text);
   if (!decoded) return InvalidArgumentError("not valid base64", payload.field);
   if (gzip == "1" || internal::HasGzipMagic(*decoded)) {

@@ -21,9 +21,10 @@ std::optional<std::string> FormDecode(std::string_view text) {
   out.reserve(text.size());
   while (!text.empty()) {
     // Copy the run up to the next escape at once: payloads are mostly unescaped base64.
-    const size_t special = text.find_first_of("%+");
-    out.append(text.substr(0, special));
-    if (special == std::string_view::npos) break;
+    size_t special = 0;
+    while (special < text.size() && text[special] != '%' && text[special] != '+') ++special;
+    out.append(text.data(), special);
+    if (special == text.size()) break;
     text.remove_prefix(special);
     if (text[0] == '+') {
       out.push_back(' ');

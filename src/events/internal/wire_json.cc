@@ -14,7 +14,7 @@
 namespace banyan::events::internal {
 namespace {
 
-constexpr size_t kInitialCapacityBytes = 64 * 1024;
+constexpr size_t kInitialCapacityBytes = 4 * 1024;  // grows on demand, up to bytes_max
 constexpr size_t kMessageIdHashBytes = 16;
 
 void AppendInt(int64_t value, std::string* out) {

@@ -49,17 +49,19 @@ inline std::string Base64(std::string_view data) {
 // encodeURIComponent: everything but unreserved characters is %XX.
 inline std::string UrlEncode(std::string_view data) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
+  std::string out(data.size() * 3, '\0');
+  char* next = out.data();
   for (const char c : data) {
     const auto u = static_cast<unsigned char>(c);
     if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
+      *next++ = c;
     } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xf]);
+      *next++ = '%';
+      *next++ = kHex[u >> 4];
+      *next++ = kHex[u & 0xf];
     }
   }
+  out.resize(next - out.data());
   return out;
 }
 
