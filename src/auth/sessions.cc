@@ -79,7 +79,7 @@ SessionService::SessionService(store::Database& db, const Clock& clock, Random& 
       config_(config),
       cost_(cost),
       epoch_(epoch ? epoch : &own_epoch_),
-      throttle_(kLoginAttemptsPerAddressMax, kLoginThrottleWindow, kLoginThrottleAddressesMax) {
+      throttle_(kLoginFailuresPerAddressMax, kLoginThrottleWindow, kLoginThrottleAddressesMax) {
   internal::EnsureSodium();
   Result<std::string> dummy = HashPassword(RandomToken(random_, kDummyPasswordBytes), cost_);
   CHECK(dummy.ok(), "cannot compute the dummy password hash: {}", dummy.status().ToString());
@@ -89,7 +89,7 @@ SessionService::SessionService(store::Database& db, const Clock& clock, Random& 
 Result<LoginResult> SessionService::Login(std::string_view username_text, std::string_view password,
                                           const AuditContext& context) {
   const Timestamp now = clock_.Now();
-  if (auto wait = throttle_.Admit(context.remote_address, clock_.Monotonic())) {
+  if (auto wait = throttle_.Check(context.remote_address, clock_.Monotonic())) {
     const auto seconds = std::chrono::ceil<std::chrono::seconds>(*wait).count();
     log::Warn("auth.login_throttled", {{"remote_address", context.remote_address}});
     return ResourceExhaustedError(
@@ -129,6 +129,7 @@ Result<LoginResult> SessionService::Login(std::string_view username_text, std::s
 
 Result<LoginResult> SessionService::FailLogin(const std::optional<Principal>& staff,
                                               const AuditContext& context, Timestamp now) {
+  throttle_.RecordFailure(context.remote_address, clock_.Monotonic());
   std::optional<Timestamp> locked;
   RETURN_IF_ERROR(db_.Write([&](store::Transaction& tx) -> Status {
     // The username typed for an unknown account is not recorded: people sometimes type their

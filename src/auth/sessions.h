@@ -16,7 +16,7 @@
 // attempt still verifies against a dummy Argon2id hash so timing does not reveal which
 // usernames exist. After config.login_failures_max consecutive failures the account is locked
 // for config.lockout_s (ResourceExhausted naming the unlock time, even with the right password);
-// each remote address may try kLoginAttemptsPerAddressMax times per kLoginThrottleWindow.
+// each remote address may fail kLoginFailuresPerAddressMax times per kLoginThrottleWindow.
 // Every log-in, failure, lock-out and log-out is audited.
 //
 // Used by: the api (POST /api/v1/session, the authentication middleware).
@@ -51,7 +51,7 @@ inline constexpr size_t kSessionCacheEntriesMax = 50000;
 inline constexpr int64_t kSessionsPerStaffMax = 20;  // the oldest is ended beyond this
 inline constexpr std::chrono::seconds kLastSeenWriteInterval{60};
 inline constexpr std::chrono::seconds kCacheRecheckInterval{10};
-inline constexpr int kLoginAttemptsPerAddressMax = 30;
+inline constexpr int kLoginFailuresPerAddressMax = 30;
 inline constexpr std::chrono::seconds kLoginThrottleWindow{60};
 inline constexpr size_t kLoginThrottleAddressesMax = 10000;
 

@@ -4,12 +4,21 @@
 
 namespace banyan::auth::internal {
 
-LoginThrottle::LoginThrottle(int attempts_max, std::chrono::microseconds window,
+LoginThrottle::LoginThrottle(int failures_max, std::chrono::microseconds window,
                              size_t addresses_max)
-    : attempts_max_(attempts_max), window_(window), addresses_max_(addresses_max) {}
+    : failures_max_(failures_max), window_(window), addresses_max_(addresses_max) {}
 
-std::optional<std::chrono::microseconds> LoginThrottle::Admit(std::string_view address,
+std::optional<std::chrono::microseconds> LoginThrottle::Check(std::string_view address,
                                                               TimePoint now) {
+  std::lock_guard lock(mutex_);
+  const auto it = windows_.find(std::string(address));
+  if (it == windows_.end()) return std::nullopt;
+  const Window& w = it->second;
+  if (now - w.start >= window_ || w.failures < failures_max_) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::microseconds>(w.start + window_ - now);
+}
+
+void LoginThrottle::RecordFailure(std::string_view address, TimePoint now) {
   std::lock_guard lock(mutex_);
   auto it = windows_.find(std::string(address));
   if (it == windows_.end()) {
@@ -25,11 +34,7 @@ std::optional<std::chrono::microseconds> LoginThrottle::Admit(std::string_view a
   }
   Window& w = it->second;
   if (now - w.start >= window_) w = Window{now, 0};
-  if (w.attempts >= attempts_max_) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(w.start + window_ - now);
-  }
-  ++w.attempts;
-  return std::nullopt;
+  ++w.failures;
 }
 
 }  // namespace banyan::auth::internal

@@ -1,6 +1,7 @@
-// LoginThrottle: a per-remote-address limit on log-in attempts (fixed windows), held in memory.
-// It slows password guessing across many accounts from one address; per-account lock-out
-// (in the store) covers guessing one account from many addresses.
+// LoginThrottle: a per-remote-address limit on failed log-in attempts (fixed windows), held in
+// memory. It slows password guessing across many accounts from one address; per-account
+// lock-out (in the store) covers guessing one account from many addresses. Only failures
+// count, so a branch whose staff all log in through one NAT address at 9:00 is not throttled.
 //
 // The table is bounded: when full, expired windows are dropped, and if that frees nothing the
 // table is cleared (account lock-out still applies), so a flood of addresses cannot grow memory
@@ -24,19 +25,20 @@ class LoginThrottle {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  LoginThrottle(int attempts_max, std::chrono::microseconds window, size_t addresses_max);
+  LoginThrottle(int failures_max, std::chrono::microseconds window, size_t addresses_max);
 
-  // Counts an attempt from `address` at `now`. Returns nullopt when it is allowed, otherwise
-  // how long until the address may try again.
-  std::optional<std::chrono::microseconds> Admit(std::string_view address, TimePoint now);
+  // nullopt when `address` may attempt a log-in at `now`; otherwise how long until it may.
+  std::optional<std::chrono::microseconds> Check(std::string_view address, TimePoint now);
+  // Counts a failed attempt from `address`.
+  void RecordFailure(std::string_view address, TimePoint now);
 
  private:
   struct Window {
     TimePoint start;
-    int attempts = 0;
+    int failures = 0;
   };
 
-  const int attempts_max_;
+  const int failures_max_;
   const std::chrono::microseconds window_;
   const size_t addresses_max_;
   std::mutex mutex_;
