@@ -21,10 +21,10 @@ Result<http::Response> ListAudit(Call& call) {
   ASSIGN_OR_RETURN(PageParams page, ReadPageParams(call.request));
   auth::AuditFilter filter;
   ASSIGN_OR_RETURN(filter.actor_id, ReadIntQuery(call.request, "actor_id"));
-  filter.action = call.request.Query("action");
-  filter.target_type = call.request.Query("target_type");
-  filter.target_id = call.request.Query("target_id");
-  filter.outcome = call.request.Query("outcome");
+  filter.action = call.request.Query("action").value_or("");
+  filter.target_type = call.request.Query("target_type").value_or("");
+  filter.target_id = call.request.Query("target_id").value_or("");
+  filter.outcome = call.request.Query("outcome").value_or("");
   ASSIGN_OR_RETURN(filter.from, ReadTimeQuery(call.request, "from"));
   ASSIGN_OR_RETURN(filter.to, ReadTimeQuery(call.request, "to"));
   ASSIGN_OR_RETURN(auto result, call.deps.auth->audit().Query(filter, page.cursor, page.limit));

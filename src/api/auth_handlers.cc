@@ -65,11 +65,12 @@ Result<http::Response> UpdateMe(Call& call) {
   ASSIGN_OR_RETURN(Json body, ParseJsonBody(call.request));
   ASSIGN_OR_RETURN(auto reader, JsonObjectReader::Create(body));
   RETURN_IF_ERROR(reader.RejectUnknown({"display_name", "locale"}));
-  auth::OwnProfilePatch patch;
+  // Only personal fields: the staff service lets everyone edit those on their own record.
+  auth::StaffPatch patch;
   ASSIGN_OR_RETURN(patch.display_name, reader.OptionalString("display_name", 128));
   ASSIGN_OR_RETURN(patch.locale, reader.OptionalString("locale", 16));
-  ASSIGN_OR_RETURN(auth::Staff staff,
-                   call.deps.auth->staff().UpdateOwnProfile(call.principal, patch, call.audit));
+  ASSIGN_OR_RETURN(auth::Staff staff, call.deps.auth->staff().Update(
+                                          call.principal, call.principal.id, patch, call.audit));
   return JsonResponse(200, ToJson(staff));
 }
 

@@ -25,8 +25,27 @@ Result<int64_t> ParseInt(std::string_view text, std::string_view what, std::stri
 }
 }  // namespace
 
+// True when the raw query string has parameter `name`, even with a value that does not
+// percent-decode (Request::Query reports such a value as absent).
+bool HasRawQuery(const http::Request& request, std::string_view name) {
+  std::string_view rest = request.query_string;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    if (pair.substr(0, pair.find('=')) == name) return true;
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
 Result<PageParams> ReadPageParams(const http::Request& request) {
   PageParams params;
+  for (std::string_view name : {"cursor", "limit"}) {
+    if (HasRawQuery(request, name) && !request.Query(name)) {
+      return InvalidArgumentError("is not validly percent-encoded", "?" + std::string(name));
+    }
+  }
   if (auto cursor = request.Query("cursor")) {
     if (cursor->size() > 256) return InvalidArgumentError("cursor is malformed", "?cursor");
     params.cursor = *cursor;

@@ -88,8 +88,15 @@ std::string EnvName(std::string_view key) {
   return name;
 }
 
-// Variables that are ours but not config keys.
-bool IsReservedEnv(std::string_view name) { return name == "BANYAN_CONFIG"; }
+// True when `name` is in a settings section ("BANYAN_HTTP_..."), so a typo there is an error;
+// other BANYAN_* variables (BANYAN_CONFIG, tools' own) are not settings and are left alone.
+bool IsSettingsVariable(std::string_view name) {
+  for (const auto& spec : Keys()) {
+    const std::string section = EnvName(spec.key.substr(0, spec.key.find('.'))) + "_";
+    if (name.rfind(section, 0) == 0) return true;
+  }
+  return false;
+}
 
 Status SetString(const KeySpec& spec, Config& config, std::string value, const std::string& where) {
   if (!spec.choices.empty()) {
@@ -222,7 +229,7 @@ Result<Config> LoadConfig(const std::string& path, const std::map<std::string, s
   Config config;
   if (!path.empty()) RETURN_IF_ERROR(ApplyFile(path, config));
   for (const auto& [name, value] : env) {
-    if (name.rfind("BANYAN_", 0) != 0 || IsReservedEnv(name)) continue;
+    if (!IsSettingsVariable(name)) continue;
     const KeySpec* match = nullptr;
     for (const auto& spec : Keys()) {
       if (EnvName(spec.key) == name) match = &spec;

@@ -3,8 +3,8 @@
 //
 // Every key has a default, a type and bounds, listed in one table (config.cc) that is also the
 // source of `banyan config show` and docs/configuration.md. Key "section.name" is overridden by
-// environment variable BANYAN_SECTION_NAME. An unknown key (in the file or as a BANYAN_*
-// variable) or a bad value stops start-up with an error naming the key.
+// environment variable BANYAN_SECTION_NAME. An unknown key in the file, an unknown variable in a
+// settings section (BANYAN_HTTP_TYPO) or a bad value stops start-up with an error naming the key.
 // Thread safety: a loaded Config is immutable and may be shared.
 
 #ifndef BANYAN_BASE_CONFIG_H_

@@ -58,6 +58,7 @@ TEST(Config, OutOfRangeAndUnknownEnvironment) {
   auto unknown = LoadConfig("", {{"BANYAN_HTTP_TYPO", "1"}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("BANYAN_HTTP_TYPO"), std::string::npos);
+  EXPECT_TRUE(LoadConfig("", {{"BANYAN_BIN", "/usr/bin/banyan"}, {"BANYAN_CONFIG", "x"}}).ok());
   auto zone = LoadConfig("", {{"BANYAN_BUSINESS_TIME_ZONE", "Mars/Olympus"}});
   ASSERT_FALSE(zone.ok());
   EXPECT_NE(zone.status().message().find("business.time_zone"), std::string::npos);

@@ -37,7 +37,9 @@ std::string_view LevelName(Level level) {
 
 std::string TimestampMillis() {
   const auto now = SystemClock::Get().Now();
-  return FormatRfc3339(std::chrono::time_point_cast<std::chrono::milliseconds>(now));
+  return cctz::format("%Y-%m-%dT%H:%M:%E3SZ",
+                      std::chrono::time_point_cast<std::chrono::milliseconds>(now),
+                      cctz::utc_time_zone());
 }
 
 // Text values with spaces, quotes or '=' are quoted so lines stay parseable.
