@@ -78,11 +78,6 @@ void RequestStop(Core& core) {
   asio::post(core.control, [core = &core] { BeginShutdown(*core); });
 }
 
-bool IsTransientAcceptError(const boost::system::error_code& ec) {
-  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
-         ec == asio::error::no_memory || ec == asio::error::connection_aborted;
-}
-
 // Runs on core.control until the acceptor closes.
 asio::awaitable<void> AcceptLoop(Core& core) {
   asio::steady_timer retry_timer(core.control);
@@ -93,11 +88,13 @@ asio::awaitable<void> AcceptLoop(Core& core) {
     boost::system::error_code ec;
     co_await core.acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      if (core.stopping.load() || !IsTransientAcceptError(ec)) {
-        if (!core.stopping.load()) log::Error("http.accept_failed", {{"error", ec.message()}});
+      if (core.stopping.load() || ec == asio::error::operation_aborted ||
+          !core.acceptor.is_open()) {
         break;
       }
-      log::Warn("http.accept_retry", {{"error", ec.message()}});
+      // Out of descriptors or memory, or an error the kernel should not give: never stop
+      // serving for it, but back off so a persistent failure cannot spin.
+      log::Warn("http.accept_failed", {{"error", ec.message()}});
       retry_timer.expires_after(kAcceptRetryDelay);
       co_await retry_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
