@@ -20,7 +20,8 @@ constexpr std::string_view kInvalidKey = "invalid, expired or revoked key";
 
 constexpr std::string_view kKeyColumns =
     "k.id, k.name, k.kind, k.prefix, k.permissions, k.branch_id, k.created_by, k.created_at, "
-    "k.expires_at, k.revoked_at, k.last_used_at, b.path, b.parent_id IS NULL";
+    "k.expires_at, k.revoked_at, k.last_used_at, b.path, CASE WHEN b.parent_id IS NULL THEN 1 ELSE "
+    "0 END";
 constexpr std::string_view kKeyFrom = "api_key k LEFT JOIN branch b ON b.id = k.branch_id";
 
 std::vector<std::string> SplitNames(const std::string& text) {

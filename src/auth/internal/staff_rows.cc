@@ -10,7 +10,8 @@ namespace banyan::auth::internal {
 const std::string_view kSelectStaff =
     "SELECT s.id, s.username, s.display_name, s.email, s.role, s.branch_id, s.status, s.locale, "
     "s.created_at, s.updated_at, s.last_login_at, s.locked_until, s.password_hash, "
-    "s.failed_logins, b.path, b.parent_id IS NULL FROM staff s JOIN branch b ON b.id = s.branch_id";
+    "s.failed_logins, b.path, CASE WHEN b.parent_id IS NULL THEN 1 ELSE 0 END "
+    "FROM staff s JOIN branch b ON b.id = s.branch_id";
 
 std::optional<StaffRecord> ReadStaffRecord(const store::Row& row) {
   const std::optional<Role> role = ParseRole(row.Text(4));
