@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "auth/testing/auth_fixture.h"
 
@@ -198,6 +201,24 @@ TEST_F(SessionsTest, ChangesFromAnotherProcessArePickedUpWithinTheRecheckInterva
   ASSERT_TRUE(sessions().Authenticate(login->token).ok());
   ASSERT_TRUE(Sql("DELETE FROM session").ok());  // e.g. `banyan admin` in another process
   clock_.Advance(kCacheRecheckInterval);
+  EXPECT_FALSE(sessions().Authenticate(login->token).ok());
+}
+
+TEST_F(SessionsTest, ConcurrentRequestsAndLogout) {
+  Result<LoginResult> login = Login("admin", testing::kPassword);
+  ASSERT_TRUE(login.ok());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        if (!sessions().Authenticate(login->token).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_TRUE(sessions().Logout(login->principal, context_).ok());
   EXPECT_FALSE(sessions().Authenticate(login->token).ok());
 }
 

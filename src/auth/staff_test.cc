@@ -70,6 +70,13 @@ TEST_F(StaffTest, PasswordPolicy) {
   EXPECT_EQ(staff().Create(PrincipalOf(admin_.id), input, context_).status().field(), "/password");
 }
 
+TEST(PasswordHashCost, ProductionDefaultIsArgon2idInteractive) {
+  const PasswordHashCost cost = PasswordHashCost::Interactive();
+  EXPECT_GE(cost.opslimit, 2u);
+  EXPECT_GE(cost.memlimit, size_t{64} << 20);
+  EXPECT_LT(PasswordHashCost::Minimum().memlimit, cost.memlimit);
+}
+
 TEST_F(StaffTest, HashesVerifyAndDetectCostChanges) {
   Result<std::string> hash = HashPassword("correct horse battery", PasswordHashCost::Minimum());
   ASSERT_TRUE(hash.ok());
