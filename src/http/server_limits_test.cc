@@ -169,6 +169,19 @@ TEST_F(LimitsTest, IncompleteRequestIsDroppedAfterReadTimeout) {
   EXPECT_TRUE(client.WaitForClose());
 }
 
+TEST_F(LimitsTest, ClientThatStopsReadingIsDroppedAfterWriteTimeout) {
+  // Larger than the loopback socket buffers on both sides, so the write blocks.
+  router_.Add(Method::kGet, "/big",
+              [](Request&) { return Response::Text(200, std::string(32 << 20, 'x')); });
+  ServerOptions options = TestOptions();
+  options.write_timeout = milliseconds(150);
+  TestServer server(router_, options);
+  TestClient client(server.port());
+  ASSERT_TRUE(client.Send(GetRequest("/big")));  // and never read the answer
+  EXPECT_TRUE(testing::EventuallyExported(server.metrics(), "route=\"/big\",status=\"200\"} 1"));
+  EXPECT_TRUE(testing::EventuallyExported(server.metrics(), "banyan_http_open_connections 0"));
+}
+
 TEST_F(LimitsTest, ConnectionsOverTheLimitAreClosed) {
   ServerOptions options = TestOptions();
   options.connections_max = 1;
