@@ -5,10 +5,20 @@
 // bodies (Content-Encoding: gzip, with the limit applied to the decoded size), routing (404/405),
 // the handler, then the access log and per-route metrics. Errors it produces itself are
 // application/problem+json (RFC 9457). Keep-alive connections are closed after idle_timeout;
-// a request must arrive whole within read_timeout.
+// a request must arrive whole within read_timeout and its response be written within
+// write_timeout (timeouts are checked periodically, so they may overrun by up to an eighth,
+// at most one second). Handlers themselves are never timed out.
+//
+// Paths are percent-decoded before routing; targets with a malformed escape, an encoded '/'
+// or NUL, or a "." or ".." segment are refused with 400, as are transfer codings other than
+// chunked. Route labels in metrics and logs are the route pattern, "unmatched" (404, 405 and
+// requests refused before routing) or "before_routing".
 //
 // Shutdown (Stop, or SIGTERM/SIGINT when Run handles signals): stop accepting, let in-flight
-// requests finish for up to shutdown_grace, close idle connections, then return from Run.
+// requests finish for up to shutdown_grace (their responses carry "Connection: close"), close
+// idle connections, then return from Run. If a handler is still running when the grace ends,
+// Run returns anyway and leaves that pool thread to finish on its own; the Router, the Metrics
+// and whatever the handler uses must then stay alive until the process exits.
 // Thread safety: Start/Run/Stop may be called from any thread; handlers run on pool threads.
 
 #ifndef BANYAN_HTTP_SERVER_H_
