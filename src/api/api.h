@@ -17,6 +17,7 @@
 #include "auth/auth.h"
 #include "base/clock.h"
 #include "base/config.h"
+#include "base/worker_pool.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "store/database.h"
@@ -32,6 +33,8 @@ struct ApiDeps {
   http::Metrics* metrics = nullptr;
   // True when the server can take traffic (store open, recovery done, not draining).
   std::function<bool()> ready;
+  // Runs handlers that hash passwords; null runs them inline (tests).
+  WorkerPool* slow_pool = nullptr;
 };
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps);

@@ -28,7 +28,8 @@ Result<http::Response> CreateApiKey(Call& call) {
   }
   if (reader.Has("permissions")) {
     const Json& list = body["permissions"];
-    if (!list.is_array()) return InvalidArgumentError("expected an array of strings", "/permissions");
+    if (!list.is_array())
+      return InvalidArgumentError("expected an array of strings", "/permissions");
     for (size_t i = 0; i < list.size(); ++i) {
       if (!list[i].is_string() || !auth::ParsePermission(list[i].get<std::string>())) {
         return InvalidArgumentError("unknown permission", JsonPointer("/permissions", i));
@@ -43,7 +44,8 @@ Result<http::Response> CreateApiKey(Call& call) {
     if (!at.ok()) return InvalidArgumentError(at.status().message(), "/expires_at");
     input.expires_at = *at;
   }
-  ASSIGN_OR_RETURN(auto created, call.deps.auth->api_keys().Create(call.principal, input, call.audit));
+  ASSIGN_OR_RETURN(auto created,
+                   call.deps.auth->api_keys().Create(call.principal, input, call.audit));
   Json out = ToJson(created.key);
   out["secret"] = created.secret;
   http::Response response = JsonResponse(201, out);

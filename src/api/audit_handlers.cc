@@ -7,7 +7,8 @@
 namespace banyan::api {
 namespace {
 
-Result<std::optional<Timestamp>> ReadTimeQuery(const http::Request& request, std::string_view name) {
+Result<std::optional<Timestamp>> ReadTimeQuery(const http::Request& request,
+                                               std::string_view name) {
   auto text = request.Query(name);
   if (!text) return std::optional<Timestamp>();
   auto t = ParseRfc3339(*text);
@@ -27,7 +28,8 @@ Result<http::Response> ListAudit(Call& call) {
   filter.outcome = call.request.Query("outcome").value_or("");
   ASSIGN_OR_RETURN(filter.from, ReadTimeQuery(call.request, "from"));
   ASSIGN_OR_RETURN(filter.to, ReadTimeQuery(call.request, "to"));
-  ASSIGN_OR_RETURN(auto result, call.deps.auth->audit().Query(filter, page.cursor, page.limit));
+  ASSIGN_OR_RETURN(auto result,
+                   call.deps.auth->audit().Query(call.principal, filter, page.cursor, page.limit));
   Json items = Json::array();
   for (const auto& e : result.items) items.push_back(ToJson(e));
   return PageResponse(std::move(items), result.next_cursor);
@@ -35,10 +37,11 @@ Result<http::Response> ListAudit(Call& call) {
 
 Result<http::Response> VerifyAudit(Call& call) {
   ASSIGN_OR_RETURN(auto report, call.deps.auth->audit().Verify());
-  return JsonResponse(200, {{"ok", report.ok},
-                            {"entries", report.entries},
-                            {"first_bad_seq", report.ok ? Json(nullptr) : Json(report.first_bad_seq)},
-                            {"reason", report.reason}});
+  return JsonResponse(200,
+                      {{"ok", report.ok},
+                       {"entries", report.entries},
+                       {"first_bad_seq", report.ok ? Json(nullptr) : Json(report.first_bad_seq)},
+                       {"reason", report.reason}});
 }
 
 }  // namespace banyan::api

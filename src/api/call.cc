@@ -8,7 +8,8 @@ namespace banyan::api {
 
 Result<Json> ParseJsonBody(const http::Request& request) {
   if (request.body.empty()) return InvalidArgumentError("a JSON object body is required", "");
-  auto parsed = ParseJson(request.body, {.bytes_max = kApiBodyBytesMax, .depth_max = kApiBodyDepthMax});
+  auto parsed =
+      ParseJson(request.body, {.bytes_max = kApiBodyBytesMax, .depth_max = kApiBodyDepthMax});
   if (!parsed.ok()) return parsed.status();
   if (!parsed->is_object()) return InvalidArgumentError("the body must be a JSON object", "");
   return parsed;

@@ -19,11 +19,11 @@ Result<auth::Principal> Authenticate(const http::Request& request, ApiDeps& deps
   }
   const std::string_view authorization = request.headers.Get("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() > kBearer.size() &&
-      authorization.substr(0, kBearer.size()) == kBearer) {
+  if (authorization.size() > kBearer.size() && authorization.substr(0, kBearer.size()) == kBearer) {
     return deps.auth->api_keys().Authenticate(authorization.substr(kBearer.size()));
   }
-  return UnauthenticatedError("authentication required: log in or send an API key as a Bearer token");
+  return UnauthenticatedError(
+      "authentication required: log in or send an API key as a Bearer token");
 }
 
 }  // namespace

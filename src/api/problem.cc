@@ -7,20 +7,34 @@ namespace {
 
 std::string_view TitleFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "Invalid request";
-    case StatusCode::kUnauthenticated: return "Authentication required";
-    case StatusCode::kPermissionDenied: return "Forbidden";
-    case StatusCode::kNotFound: return "Not found";
-    case StatusCode::kAlreadyExists: return "Already exists";
-    case StatusCode::kFailedPrecondition: return "Conflict with the current state";
-    case StatusCode::kAborted: return "Concurrent change";
-    case StatusCode::kTooLarge: return "Payload too large";
-    case StatusCode::kResourceExhausted: return "Too many requests";
-    case StatusCode::kUnavailable: return "Service unavailable";
-    case StatusCode::kDeadlineExceeded: return "Query took too long";
-    case StatusCode::kDataLoss: return "Stored data is damaged";
-    case StatusCode::kInternal: return "Internal error";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "Invalid request";
+    case StatusCode::kUnauthenticated:
+      return "Authentication required";
+    case StatusCode::kPermissionDenied:
+      return "Forbidden";
+    case StatusCode::kNotFound:
+      return "Not found";
+    case StatusCode::kAlreadyExists:
+      return "Already exists";
+    case StatusCode::kFailedPrecondition:
+      return "Conflict with the current state";
+    case StatusCode::kAborted:
+      return "Concurrent change";
+    case StatusCode::kTooLarge:
+      return "Payload too large";
+    case StatusCode::kResourceExhausted:
+      return "Too many requests";
+    case StatusCode::kUnavailable:
+      return "Service unavailable";
+    case StatusCode::kDeadlineExceeded:
+      return "Query took too long";
+    case StatusCode::kDataLoss:
+      return "Stored data is damaged";
+    case StatusCode::kInternal:
+      return "Internal error";
   }
   return "Error";
 }
@@ -29,20 +43,34 @@ std::string_view TitleFor(StatusCode code) {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kAborted: return 409;
-    case StatusCode::kTooLarge: return 413;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kDeadlineExceeded: return 504;
-    case StatusCode::kDataLoss: return 500;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kAborted:
+      return 409;
+    case StatusCode::kTooLarge:
+      return 413;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kDataLoss:
+      return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -36,7 +36,8 @@ TEST(Problem, StatusMapping) {
   EXPECT_EQ(HttpStatusFor(StatusCode::kTooLarge), 413);
   EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), 429);
   EXPECT_EQ(HttpStatusFor(StatusCode::kUnavailable), 503);
-  EXPECT_EQ(ErrorResponse(ResourceExhaustedError("slow down"), "r").headers.Get("Retry-After"), "1");
+  EXPECT_EQ(ErrorResponse(ResourceExhaustedError("slow down"), "r").headers.Get("Retry-After"),
+            "1");
 }
 
 }  // namespace

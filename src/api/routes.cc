@@ -13,12 +13,17 @@ namespace {
 using auth::Permission;
 using http::Method;
 
+// Handlers that hash a password (Argon2id: tens of milliseconds by design) run on the slow
+// pool, not on the HTTP threads, so a burst of logins never stalls other requests.
+enum class Cost { kFast, kSlow };
+
 struct Route {
   Method method;
   std::string_view pattern;
   Access access;
   std::optional<Permission> permission;
   Result<http::Response> (*handler)(Call&);
+  Cost cost = Cost::kFast;
 };
 
 // clang-format off
@@ -28,16 +33,16 @@ const std::vector<Route>& Table() {
     {Method::kGet,    "/readyz",                          Access::kPublic,        {}, Readyz},
     {Method::kGet,    "/metrics",                         Access::kPermission,    Permission::kMetricsRead, MetricsText},
     {Method::kGet,    "/api/v1/openapi.json",             Access::kPublic,        {}, OpenApi},
-    {Method::kPost,   "/api/v1/auth/login",               Access::kPublic,        {}, Login},
+    {Method::kPost,   "/api/v1/auth/login",               Access::kPublic,        {}, Login, Cost::kSlow},
     {Method::kPost,   "/api/v1/auth/logout",              Access::kAuthenticated, {}, Logout},
     {Method::kGet,    "/api/v1/me",                       Access::kAuthenticated, {}, GetMe},
     {Method::kPatch,  "/api/v1/me",                       Access::kAuthenticated, {}, UpdateMe},
-    {Method::kPut,    "/api/v1/me/password",              Access::kAuthenticated, {}, ChangeMyPassword},
+    {Method::kPut,    "/api/v1/me/password",              Access::kAuthenticated, {}, ChangeMyPassword, Cost::kSlow},
     {Method::kGet,    "/api/v1/staff",                    Access::kPermission,    Permission::kStaffRead, ListStaff},
-    {Method::kPost,   "/api/v1/staff",                    Access::kPermission,    Permission::kStaffWrite, CreateStaff},
+    {Method::kPost,   "/api/v1/staff",                    Access::kPermission,    Permission::kStaffWrite, CreateStaff, Cost::kSlow},
     {Method::kGet,    "/api/v1/staff/{id}",               Access::kPermission,    Permission::kStaffRead, GetStaff},
     {Method::kPatch,  "/api/v1/staff/{id}",               Access::kPermission,    Permission::kStaffWrite, UpdateStaff},
-    {Method::kPut,    "/api/v1/staff/{id}/password",      Access::kPermission,    Permission::kStaffWrite, SetStaffPassword},
+    {Method::kPut,    "/api/v1/staff/{id}/password",      Access::kPermission,    Permission::kStaffWrite, SetStaffPassword, Cost::kSlow},
     {Method::kGet,    "/api/v1/branches",                 Access::kPermission,    Permission::kBranchesRead, ListBranches},
     {Method::kPost,   "/api/v1/branches",                 Access::kPermission,    Permission::kBranchesWrite, CreateBranch},
     {Method::kGet,    "/api/v1/branches/{id}",            Access::kPermission,    Permission::kBranchesRead, GetBranch},
@@ -64,7 +69,8 @@ http::Response Dispatch(const Route& route, http::Request& request, ApiDeps& dep
   if (!response.ok()) {
     const Status& status = response.status();
     if (HttpStatusFor(status.code()) >= 500) {
-      log::Error("api.error", {{"route", route.pattern}, {"request_id", request.request_id},
+      log::Error("api.error", {{"route", route.pattern},
+                               {"request_id", request.request_id},
                                {"error", status.ToString()}});
     }
     return ErrorResponse(status, request.request_id);
@@ -76,8 +82,20 @@ http::Response Dispatch(const Route& route, http::Request& request, ApiDeps& dep
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps) {
   for (const Route& route : Table()) {
-    router.Add(route.method, route.pattern,
-               [&route, &deps](http::Request& request) { return Dispatch(route, request, deps); });
+    if (route.cost == Cost::kFast || deps.slow_pool == nullptr) {
+      router.Add(route.method, route.pattern, [&route, &deps](http::Request& request) {
+        return Dispatch(route, request, deps);
+      });
+      continue;
+    }
+    router.AddAsync(route.method, route.pattern,
+                    [&route, &deps](http::Request& request, http::Responder respond) {
+                      auto owned = std::make_shared<http::Request>(std::move(request));
+                      Status queued = deps.slow_pool->Submit([&route, &deps, owned, respond] {
+                        respond(Dispatch(route, *owned, deps));
+                      });
+                      if (!queued.ok()) respond(ErrorResponse(queued, owned->request_id));
+                    });
   }
 }
 

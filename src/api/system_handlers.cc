@@ -25,8 +25,8 @@ Result<http::Response> MetricsText(Call& call) {
 }
 
 Result<http::Response> OpenApi(Call&) {
-  http::Response response = http::Response::Text(200, std::string(OpenApiDocument()),
-                                                  "application/json");
+  http::Response response =
+      http::Response::Text(200, std::string(OpenApiDocument()), "application/json");
   response.headers.Set("Cache-Control", "no-cache");
   return response;
 }

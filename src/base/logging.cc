@@ -16,8 +16,11 @@ namespace {
 
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<Format> g_format{Format::kText};
-std::shared_ptr<spdlog::logger> g_logger;  // set once per InitLogging; read under its own lock
-std::mutex g_logger_mutex;
+// Created by the first InitLogging and never destroyed, so Write reads it without a lock.
+// spdlog's async logger must be owned by a shared_ptr (it hands out shared_from_this).
+std::atomic<spdlog::logger*> g_logger{nullptr};
+std::shared_ptr<spdlog::logger>* g_logger_owner = nullptr;  // leaked on purpose
+std::mutex g_init_mutex;
 
 std::string_view LevelName(Level level) {
   switch (level) {
@@ -42,13 +45,18 @@ std::string TimestampMillis() {
                       cctz::utc_time_zone());
 }
 
-// Text values with spaces, quotes or '=' are quoted so lines stay parseable.
+// Text values with spaces, quotes, '=' or any control character are quoted as JSON strings,
+// so lines stay parseable and client input can never forge a line break.
 void AppendTextValue(std::string& out, std::string_view v) {
-  const bool plain = !v.empty() && v.find_first_of(" \"=\t\n") == std::string_view::npos;
+  bool plain = !v.empty();
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    plain = plain && u > 0x20 && u != 0x7f && c != '"' && c != '=';
+  }
   if (plain) {
     out.append(v);
   } else {
-    out.append(Json(std::string(v)).dump());
+    out.append(Json(std::string(v)).dump(-1, ' ', false, Json::error_handler_t::replace));
   }
 }
 
@@ -70,7 +78,7 @@ std::string FormatLine(Level level, std::string_view message, std::initializer_l
   for (auto& c : level_name) c = static_cast<char>(std::toupper(c));
   out += level_name;
   out.push_back(' ');
-  out.append(message);
+  AppendTextValue(out, message);
   for (const auto& f : fields) {
     out.push_back(' ');
     out.append(f.key);
@@ -110,16 +118,18 @@ Status InitLogging(std::string_view level, std::string_view format) {
   if (format != "text" && format != "json") {
     return InvalidArgumentError(fmt::format("unknown log format '{}'", format));
   }
-  std::lock_guard lock(g_logger_mutex);
-  if (!g_logger) {
+  std::lock_guard lock(g_init_mutex);
+  if (g_logger.load() == nullptr) {
     spdlog::init_thread_pool(8192, 1);
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    g_logger = std::make_shared<spdlog::async_logger>("banyan", sink, spdlog::thread_pool(),
-                                                      spdlog::async_overflow_policy::block);
-    g_logger->set_pattern("%v");
-    g_logger->set_level(spdlog::level::trace);
-    g_logger->flush_on(spdlog::level::warn);
+    g_logger_owner = new std::shared_ptr<spdlog::logger>(std::make_shared<spdlog::async_logger>(
+        "banyan", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block));
+    spdlog::logger* logger = g_logger_owner->get();
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::trace);
+    logger->flush_on(spdlog::level::warn);
     spdlog::flush_every(std::chrono::seconds(1));
+    g_logger.store(logger);
   }
   g_level = static_cast<int>(parsed);
   g_format = format == "json" ? Format::kJson : Format::kText;
@@ -127,8 +137,7 @@ Status InitLogging(std::string_view level, std::string_view format) {
 }
 
 void FlushLogging() {
-  std::lock_guard lock(g_logger_mutex);
-  if (g_logger) g_logger->flush();
+  if (auto* logger = g_logger.load()) logger->flush();
 }
 
 bool Enabled(Level level) {
@@ -138,12 +147,8 @@ bool Enabled(Level level) {
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (!Enabled(level)) return;
   std::string line = FormatLine(level, message, fields);
-  std::shared_ptr<spdlog::logger> logger;
-  {
-    std::lock_guard lock(g_logger_mutex);
-    logger = g_logger;
-  }
-  if (!logger) {
+  spdlog::logger* logger = g_logger.load(std::memory_order_acquire);
+  if (logger == nullptr) {
     std::fprintf(stderr, "%s\n", line.c_str());  // before InitLogging: tests and early errors
     return;
   }

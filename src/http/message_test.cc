@@ -68,12 +68,12 @@ TEST(Response, Factories) {
   EXPECT_FALSE(IsStateChanging(Method::kHead));
 }
 
-TEST(ProblemResponse, StandardTitleIsAboutBlank) {
+TEST(ProblemResponse, StandardTitleTypeComesFromTheStatusPhrase) {
   const Response response = ProblemResponse(404, "Not Found", "no route", {}, "req-1");
   EXPECT_EQ(response.status, 404);
   EXPECT_EQ(response.headers.Get("Content-Type"), "application/problem+json");
   const Json body = Json::parse(response.body);
-  EXPECT_EQ(body["type"], "about:blank");
+  EXPECT_EQ(body["type"], "urn:banyan:problem:not_found");
   EXPECT_EQ(body["title"], "Not Found");
   EXPECT_EQ(body["status"], 404);
   EXPECT_EQ(body["detail"], "no route");
@@ -85,7 +85,7 @@ TEST(ProblemResponse, OwnTitleGetsTypeAndFieldErrors) {
   const Response response =
       ProblemResponse(422, "Invalid Amount!", "expected a number", "/events/3/properties/amount");
   const Json body = Json::parse(response.body);
-  EXPECT_EQ(body["type"], "https://banyan.dev/problems/invalid-amount");
+  EXPECT_EQ(body["type"], "urn:banyan:problem:invalid_amount");
   EXPECT_EQ(body["request_id"], "");
   ASSERT_EQ(body["errors"].size(), 1u);
   EXPECT_EQ(body["errors"][0]["pointer"], "/events/3/properties/amount");

@@ -39,12 +39,13 @@ std::string Slug(std::string_view title) {
 
 Response ProblemResponse(int status, std::string_view title, std::string_view detail,
                          std::string_view field_pointer, std::string_view request_id) {
-  // RFC 9457 reserves "about:blank" for problems that mean no more than their status code, in
-  // which case the title is the status phrase; any other title names a problem type of ours.
-  const std::string slug = Slug(title);
-  const bool generic = slug.empty() || EqualsIgnoreCase(title, internal::ReasonPhrase(status));
+  // One scheme for every problem Banyan reports (docs/api.md): "urn:banyan:problem:<slug>",
+  // the slug from the title, or from the status phrase when the title is only that phrase.
+  const bool generic = title.empty() || EqualsIgnoreCase(title, internal::ReasonPhrase(status));
+  std::string slug = Slug(generic ? internal::ReasonPhrase(status) : title);
+  for (char& c : slug) c = c == '-' ? '_' : c;
   Json body = Json::object();
-  body["type"] = generic ? std::string("about:blank") : "https://banyan.dev/problems/" + slug;
+  body["type"] = "urn:banyan:problem:" + slug;
   body["title"] = title.empty() ? internal::ReasonPhrase(status) : title;
   body["status"] = status;
   body["detail"] = detail;

@@ -117,7 +117,7 @@ TEST_F(LimitsTest, CorruptGzipIs400) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 400);
   const Json body = Json::parse(response->body());
-  EXPECT_EQ(body["type"], "https://banyan.dev/problems/invalid-gzip-body");
+  EXPECT_EQ(body["type"], "urn:banyan:problem:invalid_gzip_body");
   EXPECT_TRUE(response->keep_alive());  // the request was read whole; the connection is fine
 }
 

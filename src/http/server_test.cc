@@ -91,7 +91,7 @@ TEST_F(ServerTest, NotFoundIsProblemJson) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->result_int(), 404);
   const Json body = ProblemBody(*response);
-  EXPECT_EQ(body["type"], "about:blank");
+  EXPECT_EQ(body["type"], "urn:banyan:problem:not_found");
   EXPECT_EQ(body["title"], "Not Found");
   EXPECT_EQ(body["status"], 404);
   EXPECT_EQ(body["request_id"], std::string((*response)["X-Request-Id"]));

@@ -91,8 +91,8 @@ int RunAdminCreateUser(const Args& args) {
   input.locale = "zh-CN";
   auto staff = (*app)->auth().staff().Create(auth::Principal::System(), input, ctx);
   if (!staff.ok()) return Fail(staff.status());
-  std::printf("created %s (%s), id %lld\n", staff->username.c_str(), auth::RoleName(staff->role).data(),
-              static_cast<long long>(staff->id));
+  std::printf("created %s (%s), id %lld\n", staff->username.c_str(),
+              auth::RoleName(staff->role).data(), static_cast<long long>(staff->id));
   return 0;
 }
 
@@ -125,11 +125,12 @@ int RunAuditVerify(const Args& args) {
   auto report = (*app)->auth().audit().Verify();
   if (!report.ok()) return Fail(report.status());
   if (report->ok) {
-    std::printf("audit log intact: %lld entries verified\n", static_cast<long long>(report->entries));
+    std::printf("audit log intact: %lld entries verified\n",
+                static_cast<long long>(report->entries));
     return 0;
   }
-  std::printf("audit log TAMPERED at entry %lld: %s\n", static_cast<long long>(report->first_bad_seq),
-              report->reason.c_str());
+  std::printf("audit log TAMPERED at entry %lld: %s\n",
+              static_cast<long long>(report->first_bad_seq), report->reason.c_str());
   return 3;
 }
 
@@ -138,8 +139,8 @@ int RunConfig(const Args& args) {
   if (sub == "keys") {
     std::printf("| key | environment | type | default | meaning |\n|---|---|---|---|---|\n");
     for (const auto& k : DescribeConfig()) {
-      std::printf("| `%s` | `%s` | %s | `%s` | %s |\n", k.key.c_str(), k.env.c_str(), k.type.c_str(),
-                  k.default_value.c_str(), k.description.c_str());
+      std::printf("| `%s` | `%s` | %s | `%s` | %s |\n", k.key.c_str(), k.env.c_str(),
+                  k.type.c_str(), k.default_value.c_str(), k.description.c_str());
     }
     return 0;
   }

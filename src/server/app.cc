@@ -20,7 +20,8 @@ constexpr size_t kAuditKeyBytes = 32;
 Status EnsureDirectory(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return UnavailableError(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
+  if (ec)
+    return UnavailableError(fmt::format("cannot create data directory {}: {}", dir, ec.message()));
   ::chmod(dir.c_str(), 0700);  // personal data lives here
   return Status::Ok();
 }
@@ -28,11 +29,12 @@ Status EnsureDirectory(const std::string& dir) {
 Result<int> LockDirectory(const std::string& dir) {
   const std::string path = dir + "/LOCK";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    return UnavailableError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    return FailedPreconditionError(fmt::format(
-        "data directory {} is in use by another banyan process (lock {})", dir, path));
+    return FailedPreconditionError(
+        fmt::format("data directory {} is in use by another banyan process (lock {})", dir, path));
   }
   return fd;
 }
@@ -46,15 +48,15 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool exclusive) {
   if (exclusive) {
     ASSIGN_OR_RETURN(app->lock_fd_, LockDirectory(dir));
   }
-  ASSIGN_OR_RETURN(std::string audit_key,
-                   LoadOrCreateKeyFile(dir + "/keys/audit.key", kAuditKeyBytes, SecureRandom::Get()));
+  ASSIGN_OR_RETURN(std::string audit_key, LoadOrCreateKeyFile(dir + "/keys/audit.key",
+                                                              kAuditKeyBytes, SecureRandom::Get()));
   store::SqliteOptions options{.path = dir + "/banyan.db",
                                .busy_timeout_ms = config.store.busy_timeout_ms,
                                .readers = static_cast<int>(config.store.readers)};
   ASSIGN_OR_RETURN(app->db_, store::OpenSqlite(options, store::BuiltinMigrations()));
   ::chmod(options.path.c_str(), 0600);
-  app->auth_ = std::make_unique<auth::AuthSystem>(*app->db_, SystemClock::Get(), SecureRandom::Get(),
-                                                  config.auth, std::move(audit_key));
+  app->auth_ = std::make_unique<auth::AuthSystem>(
+      *app->db_, SystemClock::Get(), SecureRandom::Get(), config.auth, std::move(audit_key));
   return app;
 }
 

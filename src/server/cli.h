@@ -23,8 +23,8 @@
 namespace banyan::server {
 
 struct Args {
-  std::vector<std::string> words;              // command words, e.g. {"admin", "create-user"}
-  std::map<std::string, std::string> flags;    // --name value / --name=value / --switch → ""
+  std::vector<std::string> words;            // command words, e.g. {"admin", "create-user"}
+  std::map<std::string, std::string> flags;  // --name value / --name=value / --switch → ""
   std::optional<std::string> Flag(const std::string& name) const;
 };
 

@@ -12,7 +12,8 @@ Result<Args> Parse(std::vector<std::string> words) {
 }
 
 TEST(Cli, ParsesWordsFlagsAndSwitches) {
-  auto args = Parse({"admin", "create-user", "--username", "li", "--role=admin", "--password-stdin"});
+  auto args =
+      Parse({"admin", "create-user", "--username", "li", "--role=admin", "--password-stdin"});
   ASSERT_TRUE(args.ok());
   EXPECT_EQ(args->words, (std::vector<std::string>{"admin", "create-user"}));
   EXPECT_EQ(args->Flag("username"), "li");

@@ -84,9 +84,9 @@ Result<Json> InitDemo(App& app) {
   const auth::AuditContext ctx{"demo-init", "local"};
   ASSIGN_OR_RETURN(auto existing, app.auth().branches().List(system, std::nullopt, "", 1));
   if (!existing.items.empty()) {
-    return FailedPreconditionError(fmt::format(
-        "{} already holds an organisation; demo data goes only into an empty directory",
-        app.data_dir()));
+    return FailedPreconditionError(
+        fmt::format("{} already holds an organisation; demo data goes only into an empty directory",
+                    app.data_dir()));
   }
   ASSIGN_OR_RETURN(auto branch_ids, CreateBranches(app, ctx));
   Json logins = Json::array();
@@ -99,7 +99,9 @@ Result<Json> InitDemo(App& app) {
     input.branch_id = branch_ids.at(std::string(l.branch_code));
     input.locale = "zh-CN";
     RETURN_IF_ERROR(app.auth().staff().Create(system, input, ctx).status());
-    logins.push_back({{"username", l.username}, {"password", l.password}, {"role", l.role},
+    logins.push_back({{"username", l.username},
+                      {"password", l.password},
+                      {"role", l.role},
                       {"branch", l.branch_code}});
   }
   auth::ApiKeyInput key_input;
@@ -110,7 +112,8 @@ Result<Json> InitDemo(App& app) {
                       {"logins", logins},
                       {"write_key", write_key.secret},
                       {"note", "Demo credentials only. Never use these in production."}};
-  RETURN_IF_ERROR(WritePrivateFile(app.data_dir() + "/demo-credentials.json", credentials.dump(2) + "\n"));
+  RETURN_IF_ERROR(
+      WritePrivateFile(app.data_dir() + "/demo-credentials.json", credentials.dump(2) + "\n"));
   return credentials;
 }
 

@@ -17,10 +17,14 @@
 namespace banyan::server {
 namespace {
 
+constexpr int kSlowPoolThreads = 2;
+constexpr size_t kSlowPoolQueueMax = 256;
+
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
   const auto colon = listen.rfind(':');
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = -1;
   const std::string digits = listen.substr(colon + 1);
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
@@ -70,18 +74,27 @@ int RunServe(const Args& args) {
   http::Metrics metrics;
   http::Router router;
   std::atomic<bool> ready{false};
-  api::ApiDeps deps{.config = &*config, .clock = &(*app)->clock(), .db = &(*app)->db(),
-                    .auth = &(*app)->auth(), .metrics = &metrics,
-                    .ready = [&ready] { return ready.load(); }};
+  http::Server* server_ptr = nullptr;
+  // Password hashing is memory-hard (Argon2id); two at a time bounds its memory and CPU.
+  WorkerPool slow_pool("the password-hashing pool", kSlowPoolThreads, kSlowPoolQueueMax);
+  api::ApiDeps deps{.config = &*config,
+                    .clock = &(*app)->clock(),
+                    .db = &(*app)->db(),
+                    .auth = &(*app)->auth(),
+                    .metrics = &metrics,
+                    .ready = [&] { return ready.load() && !server_ptr->Stopping(); },
+                    .slow_pool = &slow_pool};
   api::RegisterRoutes(router, deps);
 
   http::ServerOptions options = ServerOptionsFor(*config, listen->first, listen->second);
   options.before_routing = [&web](http::Request& request) { return web->Serve(request); };
   http::Server server(options, router, metrics);
+  server_ptr = &server;
   if (Status s = server.Start(); !s.ok()) return Fail(s);
 
   const std::string url = fmt::format("http://{}:{}", listen->first, server.port());
-  log::Info("server.started", {{"url", url}, {"data_dir", config->server.data_dir},
+  log::Info("server.started", {{"url", url},
+                               {"data_dir", config->server.data_dir},
                                {"console_files", static_cast<int64_t>(web->size())}});
   // Tests and scripts read this line to learn the port when listening on port 0.
   std::printf("banyan: listening on %s\n", url.c_str());

@@ -15,20 +15,28 @@ constexpr size_t kBytesMax = 256 << 20;
 
 std::string ContentType(const std::string& extension) {
   static const std::unordered_map<std::string, std::string> kTypes = {
-      {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},          {".svg", "image/svg+xml"},
-      {".png", "image/png"},                  {".jpg", "image/jpeg"},
-      {".ico", "image/x-icon"},               {".woff", "font/woff"},
-      {".woff2", "font/woff2"},               {".ttf", "font/ttf"},
-      {".txt", "text/plain; charset=utf-8"},  {".map", "application/json"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".map", "application/json"},
       {".webmanifest", "application/manifest+json"}};
   auto it = kTypes.find(extension);
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
 bool IsServerPath(std::string_view path) {
-  for (std::string_view prefix : {"/api/", "/v1/", "/sa", "/l/", "/healthz", "/readyz", "/metrics"}) {
+  for (std::string_view prefix :
+       {"/api/", "/v1/", "/sa", "/l/", "/healthz", "/readyz", "/metrics"}) {
     if (path.substr(0, prefix.size()) == prefix) return true;
   }
   return false;
@@ -62,7 +70,8 @@ Result<StaticFiles> StaticFiles::Load(const std::string& dir) {
 }
 
 std::optional<http::Response> StaticFiles::Serve(const http::Request& request) const {
-  if (files_.empty() || (request.method != http::Method::kGet && request.method != http::Method::kHead)) {
+  if (files_.empty() ||
+      (request.method != http::Method::kGet && request.method != http::Method::kHead)) {
     return std::nullopt;
   }
   if (IsServerPath(request.path)) return std::nullopt;
@@ -74,10 +83,11 @@ std::optional<http::Response> StaticFiles::Serve(const http::Request& request) c
     it = files_.find("/index.html");
     if (it == files_.end()) return std::nullopt;
   }
-  http::Response response = http::Response::Text(
-      200, request.method == http::Method::kHead ? "" : it->second.content, it->second.content_type);
-  response.headers.Set("Cache-Control", it->second.immutable ? "public, max-age=31536000, immutable"
-                                                              : "no-cache");
+  http::Response response =
+      http::Response::Text(200, request.method == http::Method::kHead ? "" : it->second.content,
+                           it->second.content_type);
+  response.headers.Set("Cache-Control",
+                       it->second.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   return response;
 }
 
@@ -87,8 +97,8 @@ std::string FindWebDir(const std::string& configured) {
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return "";
   // build/<preset>/src/server/banyan → web/dist; <prefix>/bin/banyan → <prefix>/share/banyan/web.
-  for (const auto& candidate : {exe.parent_path() / "../../../../web/dist",
-                                exe.parent_path() / "../share/banyan/web"}) {
+  for (const auto& candidate :
+       {exe.parent_path() / "../../../../web/dist", exe.parent_path() / "../share/banyan/web"}) {
     if (std::filesystem::exists(candidate / "index.html", ec)) {
       return std::filesystem::weakly_canonical(candidate, ec).string();
     }
