@@ -22,6 +22,10 @@
 #include "http/router.h"
 #include "store/database.h"
 
+namespace banyan::events {
+class Ingestor;
+}  // namespace banyan::events
+
 namespace banyan::api {
 
 // What handlers need; owned by the server, outlives the router.
@@ -35,6 +39,8 @@ struct ApiDeps {
   std::function<bool()> ready;
   // Runs handlers that hash passwords; null runs them inline (tests).
   WorkerPool* slow_pool = nullptr;
+  // Event ingestion; null when the event log is not open (the ingestion routes are then absent).
+  events::Ingestor* ingestor = nullptr;
 };
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps);

@@ -40,6 +40,10 @@ Result<http::Response> ListApiKeys(Call& call);
 Result<http::Response> CreateApiKey(Call& call);
 Result<http::Response> RevokeApiKey(Call& call);
 
+// event_handlers.cc
+Result<http::Response> ListEvents(Call& call);
+Result<http::Response> GetTrackingPlan(Call& call);
+
 // audit_handlers.cc
 Result<http::Response> ListAudit(Call& call);
 Result<http::Response> VerifyAudit(Call& call);

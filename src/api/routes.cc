@@ -4,6 +4,7 @@
 
 #include "api/guard.h"
 #include "api/handlers.h"
+#include "api/ingest_handlers.h"
 #include "api/problem.h"
 #include "base/logging.h"
 
@@ -50,6 +51,8 @@ const std::vector<Route>& Table() {
     {Method::kGet,    "/api/v1/api-keys",                 Access::kPermission,    Permission::kApiKeysManage, ListApiKeys},
     {Method::kPost,   "/api/v1/api-keys",                 Access::kPermission,    Permission::kApiKeysManage, CreateApiKey},
     {Method::kDelete, "/api/v1/api-keys/{id}",            Access::kPermission,    Permission::kApiKeysManage, RevokeApiKey},
+    {Method::kGet,    "/api/v1/events",                   Access::kPermission,    Permission::kEventsRead, ListEvents},
+    {Method::kGet,    "/api/v1/tracking-plan",            Access::kPermission,    Permission::kEventsRead, GetTrackingPlan},
     {Method::kGet,    "/api/v1/audit",                    Access::kPermission,    Permission::kAuditRead, ListAudit},
     {Method::kGet,    "/api/v1/audit/verify",             Access::kPermission,    Permission::kAuditRead, VerifyAudit},
   };
@@ -81,6 +84,7 @@ http::Response Dispatch(const Route& route, http::Request& request, ApiDeps& dep
 }  // namespace
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps) {
+  if (deps.ingestor != nullptr) RegisterIngestRoutes(router, deps);
   for (const Route& route : Table()) {
     if (route.cost == Cost::kFast || deps.slow_pool == nullptr) {
       router.Add(route.method, route.pattern, [&route, &deps](http::Request& request) {
@@ -100,7 +104,7 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
 }
 
 std::vector<RouteInfo> ListRoutes() {
-  std::vector<RouteInfo> out;
+  std::vector<RouteInfo> out = ListIngestRoutes();
   for (const Route& route : Table()) {
     std::string method(http::MethodName(route.method));
     for (auto& c : method) c = static_cast<char>(std::tolower(c));

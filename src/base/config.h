@@ -51,6 +51,16 @@ struct Config {
   struct Business {
     std::string time_zone = "Asia/Shanghai";
   } business;
+  struct Events {
+    int64_t segment_bytes_max = 128ll << 20;
+    int64_t queue_bytes_max = 64ll << 20;
+    int64_t retention_days = 0;   // 0: keep events forever
+    int64_t retention_bytes = 0;  // 0: no size limit
+    int64_t dedup_window_s = 7 * 86400;
+    int64_t dedup_entries_max = 50'000'000;
+    std::string tracking_plan_file;  // empty: no tracking plan
+    int64_t maintenance_interval_s = 60;
+  } events;
   struct Store {
     int64_t busy_timeout_ms = 5000;
     int64_t readers = 4;

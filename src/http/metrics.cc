@@ -152,16 +152,17 @@ class Metrics::Impl {
  public:
   void RecordRequest(Method method, std::string_view route, int status, int64_t ns);
   std::atomic<int64_t>& Cell(std::string_view name, std::string_view help, bool counter);
-  void Gauge(std::string_view name, std::string_view help, std::function<double()> read);
+  enum class Type { kCounter, kIntGauge, kGauge, kCounterFunc };
+  void Gauge(std::string_view name, std::string_view help, std::function<double()> read,
+             Type type = Type::kGauge);
   std::string Export() const;
 
  private:
-  enum class Type { kCounter, kIntGauge, kGauge };
   struct Family {
     Type type;
     std::string help;
     std::unique_ptr<std::atomic<int64_t>> value;  // kCounter and kIntGauge
-    std::function<double()> read;                 // kGauge
+    std::function<double()> read;                 // kGauge and kCounterFunc
   };
   using HistogramKey = std::pair<Method, std::string>;
 
@@ -225,19 +226,17 @@ std::atomic<int64_t>& Metrics::Impl::Cell(std::string_view name, std::string_vie
 }
 
 void Metrics::Impl::Gauge(std::string_view name, std::string_view help,
-                          std::function<double()> read) {
+                          std::function<double()> read, Type type) {
   CHECK(IsMetricName(name) && name != kRequestsName && name != kDurationName,
         "bad or reserved metric name '{}'", name);
   CHECK(read != nullptr, "gauge '{}' has no reader", name);
   std::lock_guard lock(families_mutex_);
   auto it = families_.find(name);
   if (it == families_.end()) {
-    families_.emplace(std::string(name),
-                      Family{Type::kGauge, std::string(help), nullptr, std::move(read)});
+    families_.emplace(std::string(name), Family{type, std::string(help), nullptr, std::move(read)});
     return;
   }
-  CHECK(it->second.type == Type::kGauge, "metric '{}' is already registered with another type",
-        name);
+  CHECK(it->second.type == type, "metric '{}' is already registered with another type", name);
   it->second.help = std::string(help);
   it->second.read = std::move(read);  // re-registration replaces the reader
 }
@@ -299,9 +298,9 @@ void Metrics::Impl::ExportFamilies(std::string& out) const {
   }
   // Gauge readers run without the lock: they may take locks of their own or register metrics.
   for (const Snapshot& family : snapshots) {
-    AppendFamilyHeader(out, family.name, family.help,
-                       family.type == Type::kCounter ? "counter" : "gauge");
-    if (family.type == Type::kGauge) {
+    const bool counter = family.type == Type::kCounter || family.type == Type::kCounterFunc;
+    AppendFamilyHeader(out, family.name, family.help, counter ? "counter" : "gauge");
+    if (family.type == Type::kGauge || family.type == Type::kCounterFunc) {
       double value = std::nan("");
       try {
         value = family.read();
@@ -334,6 +333,11 @@ std::atomic<int64_t>& Metrics::IntGauge(std::string_view name, std::string_view 
 
 void Metrics::Gauge(std::string_view name, std::string_view help, std::function<double()> read) {
   impl_->Gauge(name, help, std::move(read));
+}
+
+void Metrics::CounterFunc(std::string_view name, std::string_view help,
+                          std::function<double()> read) {
+  impl_->Gauge(name, help, std::move(read), Impl::Type::kCounterFunc);
 }
 
 std::string Metrics::Export() const { return impl_->Export(); }

@@ -41,6 +41,8 @@ class Metrics {
   // A gauge whose value is read at export time, without Metrics' locks held. Registering the
   // same name again replaces the reader. A reader that throws exports NaN.
   void Gauge(std::string_view name, std::string_view help, std::function<double()> read);
+  // A counter kept elsewhere (a module's own atomic), read at export time.
+  void CounterFunc(std::string_view name, std::string_view help, std::function<double()> read);
   // A gauge held in an atomic that callers add to and subtract from (e.g. requests in flight);
   // created on first use, the same cell for the same name; lives as long as Metrics.
   std::atomic<int64_t>& IntGauge(std::string_view name, std::string_view help);

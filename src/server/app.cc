@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "base/key_file.h"
 
@@ -60,7 +62,38 @@ Result<std::unique_ptr<App>> App::Open(const Config& config, bool exclusive) {
   return app;
 }
 
+Status App::OpenEvents() {
+  const auto& e = config_.events;
+  events::IngestOptions options;
+  options.dedup.window = std::chrono::seconds(e.dedup_window_s);
+  options.dedup.entries_max = static_cast<uint64_t>(e.dedup_entries_max);
+  if (!e.tracking_plan_file.empty()) {
+    std::ifstream in(e.tracking_plan_file);
+    if (!in)
+      return InvalidArgumentError(
+          fmt::format("events.tracking_plan_file: cannot read {}", e.tracking_plan_file));
+    std::stringstream text;
+    text << in.rdbuf();
+    auto plan = events::TrackingPlan::FromJson(text.str());
+    if (!plan.ok())
+      return plan.status().WithContext("events.tracking_plan_file " + e.tracking_plan_file);
+    options.plan = std::move(*plan);
+  }
+  events::EventLogOptions log_options;
+  log_options.dir = data_dir() + "/events";
+  log_options.segment_bytes_max = static_cast<uint64_t>(e.segment_bytes_max);
+  log_options.queue_bytes_max = static_cast<uint64_t>(e.queue_bytes_max);
+  log_options.retention_age = std::chrono::hours(24 * e.retention_days);
+  log_options.retention_bytes = static_cast<uint64_t>(e.retention_bytes);
+  ASSIGN_OR_RETURN(event_log_, events::EventLog::Open(log_options, clock()));
+  ASSIGN_OR_RETURN(ingestor_, events::Ingestor::Open(std::move(options), *event_log_, clock(),
+                                                     SecureRandom::Get()));
+  return Status::Ok();
+}
+
 void App::Close() {
+  ingestor_.reset();
+  event_log_.reset();  // waits for queued appends to be written
   auth_.reset();
   if (db_) db_->Close();
   if (lock_fd_ >= 0) {

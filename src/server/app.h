@@ -4,6 +4,7 @@
 // Data directory layout (docs/operations.md):
 //   banyan.db      SQLite database (WAL mode) — staff, branches, keys, audit, ...
 //   keys/          secret keys, mode 0600 (audit.key)
+//   events/        the append-only event log (docs/formats/event_log.md)
 //   LOCK           held (flock) by a running server so two servers never share a directory
 // Thread safety: Open at start; the accessors are then safe from any thread.
 
@@ -17,6 +18,8 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/random.h"
+#include "events/event_log.h"
+#include "events/ingest.h"
 #include "store/database.h"
 
 namespace banyan::server {
@@ -32,6 +35,11 @@ class App {
   const Clock& clock() const { return SystemClock::Get(); }
   store::Database& db() { return *db_; }
   auth::AuthSystem& auth() { return *auth_; }
+  // Opens events/ (replaying and validating the log, rebuilding dedup) and the ingestor.
+  // Fails with DataLoss naming file and offset when the log is damaged in the middle.
+  Status OpenEvents();
+  // REQUIRES: OpenEvents succeeded.
+  events::Ingestor& ingestor() { return *ingestor_; }
   const std::string& data_dir() const { return config_.server.data_dir; }
   // Closes the store cleanly (checkpointed, one file). Idempotent.
   void Close();
@@ -42,6 +50,8 @@ class App {
   int lock_fd_ = -1;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<auth::AuthSystem> auth_;
+  std::unique_ptr<events::EventLog> event_log_;
+  std::unique_ptr<events::Ingestor> ingestor_;  // uses event_log_: declared after it
 };
 
 }  // namespace banyan::server

@@ -4,6 +4,8 @@
 //   banyan admin create-user ...        create a staff account (the first admin, typically)
 //   banyan demo init | demo show        create / show the demo organisation
 //   banyan audit verify                 check the audit log's hash chain
+//   banyan import events FILE           bulk-load events (NDJSON or CSV, gzip accepted)
+//   banyan events repair                quarantine a damaged part of the event log
 //   banyan config show | config keys    effective configuration / every key, documented
 //   banyan version
 // Common flags: --config FILE (or BANYAN_CONFIG), --data-dir DIR, --listen HOST:PORT.
@@ -40,6 +42,8 @@ int RunAdminCreateUser(const Args& args);
 int RunDemo(const Args& args);
 int RunAuditVerify(const Args& args);
 int RunConfig(const Args& args);
+int RunImportEvents(const Args& args);
+int RunEventsRepair(const Args& args);
 
 // Prints `status` as "banyan: <message>" to stderr and returns 1 (or 2 for usage errors).
 int Fail(const Status& status);

@@ -18,6 +18,9 @@ commands:
   demo init                  create the demo organisation in an empty data directory
   demo show                  print the demo logins
   audit verify               verify the audit log's keyed hash chain
+  import events FILE         bulk-load events (NDJSON or CSV, .gz accepted; --format ndjson|csv)
+                             through the same normalisation and dedup as the SDK endpoints
+  events repair              move a damaged part of the event log to events/quarantine/
   config show                print the effective configuration
   config keys                list every configuration key (markdown)
   version                    print the version
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
   if (command == "demo") return RunDemo(*args);
   if (command == "audit" && sub == "verify") return RunAuditVerify(*args);
   if (command == "config") return RunConfig(*args);
+  if (command == "import" && sub == "events") return RunImportEvents(*args);
+  if (command == "events" && sub == "repair") return RunEventsRepair(*args);
   if (command == "version") {
     std::printf("banyan %s\n", BANYAN_VERSION);
     return 0;

@@ -5,7 +5,10 @@
 
 #include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include "api/api.h"
 #include "base/logging.h"
@@ -57,6 +60,64 @@ http::ServerOptions ServerOptionsFor(const Config& config, std::string host, uin
   return options;
 }
 
+void RegisterEventMetrics(http::Metrics& metrics, events::Ingestor& ingestor) {
+  const events::IngestCounters& c = ingestor.counters();
+  auto counter = [&metrics](std::string_view name, std::string_view help,
+                            const std::atomic<int64_t>& value) {
+    metrics.CounterFunc(name, help, [&value] { return static_cast<double>(value.load()); });
+  };
+  counter("banyan_events_requests_total", "ingestion requests received", c.requests);
+  counter("banyan_events_stored_total", "events made durable", c.events_stored);
+  counter("banyan_events_duplicates_total", "events acknowledged as duplicates",
+          c.events_duplicate);
+  counter("banyan_events_invalid_requests_total", "ingestion requests refused as invalid",
+          c.requests_invalid);
+  counter("banyan_events_throttled_requests_total", "ingestion requests answered 429",
+          c.requests_throttled);
+  counter("banyan_events_c3_removed_total", "C3 properties stripped before storage", c.c3_removed);
+  counter("banyan_events_plan_rejected_total", "events dropped by the tracking plan",
+          c.events_rejected_by_plan);
+  counter("banyan_events_plan_flagged_total", "events stored with plan violations",
+          ingestor.plan_counters().events_flagged);
+  metrics.Gauge("banyan_event_log_bytes", "bytes in the event log",
+                [&ingestor] { return static_cast<double>(ingestor.log().Stats().bytes); });
+  metrics.Gauge("banyan_event_log_records", "records in the event log",
+                [&ingestor] { return static_cast<double>(ingestor.log().Stats().records); });
+  metrics.Gauge("banyan_events_dedup_entries", "message ids remembered for dedup",
+                [&ingestor] { return static_cast<double>(ingestor.dedup_stats().entries); });
+}
+
+// Runs retention and dedup expiry every `interval` until stopped.
+class Maintenance {
+ public:
+  Maintenance(events::Ingestor& ingestor, std::chrono::seconds interval)
+      : thread_([this, &ingestor, interval] {
+          std::unique_lock lock(mutex_);
+          while (!changed_.wait_for(lock, interval, [this] { return stopping_; })) {
+            lock.unlock();
+            if (Status s = ingestor.Maintain(); !s.ok()) {
+              log::Error("events.maintenance_failed", {{"error", s.ToString()}});
+            }
+            lock.lock();
+          }
+        }) {}
+  ~Maintenance() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
 }  // namespace
 
 int RunServe(const Args& args) {
@@ -67,6 +128,13 @@ int RunServe(const Args& args) {
   if (!listen.ok()) return Fail(listen.status());
   auto app = App::Open(*config, /*exclusive=*/true);
   if (!app.ok()) return Fail(app.status());
+  if (Status s = (*app)->OpenEvents(); !s.ok()) {
+    if (s.code() == StatusCode::kDataLoss) {
+      return Fail(DataLossError(s.message() + "\nrun `banyan events repair --data-dir " +
+                                config->server.data_dir + "` to quarantine the damaged part"));
+    }
+    return Fail(s);
+  }
   const std::string web_dir = FindWebDir(config->server.web_dir);
   auto web = StaticFiles::Load(web_dir);
   if (!web.ok()) return Fail(web.status());
@@ -83,8 +151,12 @@ int RunServe(const Args& args) {
                     .auth = &(*app)->auth(),
                     .metrics = &metrics,
                     .ready = [&] { return ready.load() && !server_ptr->Stopping(); },
-                    .slow_pool = &slow_pool};
+                    .slow_pool = &slow_pool,
+                    .ingestor = &(*app)->ingestor()};
   api::RegisterRoutes(router, deps);
+  RegisterEventMetrics(metrics, (*app)->ingestor());
+  Maintenance maintenance((*app)->ingestor(),
+                          std::chrono::seconds(config->events.maintenance_interval_s));
 
   http::ServerOptions options = ServerOptionsFor(*config, listen->first, listen->second);
   options.before_routing = [&web](http::Request& request) { return web->Serve(request); };
@@ -102,6 +174,7 @@ int RunServe(const Args& args) {
   ready = true;
   server.Run(/*handle_signals=*/true);
   ready = false;
+  maintenance.Stop();
   (*app)->Close();
   log::Info("server.stopped");
   log::FlushLogging();
