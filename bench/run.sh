@@ -3,3 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash bench/http/run.sh "$@"
+bash bench/ingest/run.sh "$@"
