@@ -1,0 +1,114 @@
+// One function per API operation the console uses (docs/openapi.json).
+
+import { api } from './client';
+import type { QueryValue } from './client';
+import type {
+  ApiKey,
+  ApiKeyCreated,
+  ApiKeyInput,
+  AuditEntry,
+  AuditVerify,
+  Branch,
+  BranchInput,
+  Locale,
+  LoginResponse,
+  Me,
+  Page,
+  Staff,
+  StaffCreate,
+  StaffPatch,
+} from './types';
+
+export interface PageQuery {
+  cursor?: string | null;
+  limit?: number;
+}
+
+export const authApi = {
+  login(username: string, password: string): Promise<LoginResponse> {
+    return api.post('/api/v1/auth/login', { username, password }, { expectUnauthenticated: true });
+  },
+  logout(): Promise<void> {
+    return api.post('/api/v1/auth/logout', undefined, { expectUnauthenticated: true });
+  },
+  me(options: { expectUnauthenticated?: boolean } = {}): Promise<Me> {
+    return api.get('/api/v1/me', options);
+  },
+  updateMe(patch: { display_name?: string; locale?: Locale }): Promise<Staff> {
+    return api.patch('/api/v1/me', patch);
+  },
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return api.put('/api/v1/me/password', {
+      current_password: currentPassword,
+      new_password: newPassword,
+    });
+  },
+};
+
+export interface StaffQuery extends PageQuery {
+  branch_id?: number | null;
+  role?: string;
+  status?: string;
+  q?: string;
+}
+
+export const staffApi = {
+  list(query: StaffQuery): Promise<Page<Staff>> {
+    return api.get('/api/v1/staff', { query: query as Record<string, QueryValue> });
+  },
+  get(id: number): Promise<Staff> {
+    return api.get(`/api/v1/staff/${id}`);
+  },
+  create(input: StaffCreate): Promise<Staff> {
+    return api.post('/api/v1/staff', input);
+  },
+  update(id: number, patch: StaffPatch): Promise<Staff> {
+    return api.patch(`/api/v1/staff/${id}`, patch);
+  },
+  setPassword(id: number, password: string): Promise<void> {
+    return api.put(`/api/v1/staff/${id}/password`, { password });
+  },
+};
+
+export const branchApi = {
+  list(query: PageQuery & { parent_id?: number }): Promise<Page<Branch>> {
+    return api.get('/api/v1/branches', { query: query as Record<string, QueryValue> });
+  },
+  create(input: BranchInput): Promise<Branch> {
+    return api.post('/api/v1/branches', input);
+  },
+  update(id: number, input: BranchInput): Promise<Branch> {
+    return api.patch(`/api/v1/branches/${id}`, input);
+  },
+};
+
+export const apiKeyApi = {
+  list(query: PageQuery): Promise<Page<ApiKey>> {
+    return api.get('/api/v1/api-keys', { query: query as Record<string, QueryValue> });
+  },
+  create(input: ApiKeyInput): Promise<ApiKeyCreated> {
+    return api.post('/api/v1/api-keys', input);
+  },
+  revoke(id: number): Promise<void> {
+    return api.delete(`/api/v1/api-keys/${id}`);
+  },
+};
+
+export interface AuditQuery extends PageQuery {
+  actor_id?: number | null;
+  action?: string;
+  target_type?: string;
+  target_id?: string;
+  outcome?: string;
+  from?: string;
+  to?: string;
+}
+
+export const auditApi = {
+  list(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return api.get('/api/v1/audit', { query: query as Record<string, QueryValue> });
+  },
+  verify(): Promise<AuditVerify> {
+    return api.get('/api/v1/audit/verify');
+  },
+};

@@ -1,0 +1,107 @@
+// The console's pages. A page with meta.permission is reachable, and listed in the menu, only
+// for callers whose /api/v1/me permissions include it. Modules whose API does not exist yet
+// (customers, tags, analytics, messaging) get their pages with their issues.
+
+import type { Component } from 'vue';
+import type { RouteRecordRaw } from 'vue-router';
+import { Document, Key, OfficeBuilding, Avatar, User, UserFilled } from '@element-plus/icons-vue';
+
+export type MenuGroup = 'main' | 'settings';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    // i18n key of the page title (breadcrumb, menu, document title).
+    titleKey?: string;
+    // Permission needed to open the page.
+    permission?: string;
+    // Pages anyone may open (log-in).
+    public?: boolean;
+    menu?: { group: MenuGroup; icon: Component; order: number };
+  }
+}
+
+export const consoleChildren: RouteRecordRaw[] = [
+  { path: '', redirect: { name: 'account' } },
+  {
+    path: 'account',
+    name: 'account',
+    component: () => import('@/views/AccountView.vue'),
+    meta: { titleKey: 'nav.account', menu: { group: 'main', icon: User, order: 10 } },
+  },
+  {
+    path: 'settings/staff',
+    name: 'staff',
+    component: () => import('@/views/settings/StaffView.vue'),
+    meta: {
+      titleKey: 'nav.staff',
+      permission: 'staff:read',
+      menu: { group: 'settings', icon: UserFilled, order: 10 },
+    },
+  },
+  {
+    path: 'settings/roles',
+    name: 'roles',
+    component: () => import('@/views/settings/RolesView.vue'),
+    meta: {
+      titleKey: 'nav.roles',
+      permission: 'staff:read',
+      menu: { group: 'settings', icon: Avatar, order: 20 },
+    },
+  },
+  {
+    path: 'settings/branches',
+    name: 'branches',
+    component: () => import('@/views/settings/BranchesView.vue'),
+    meta: {
+      titleKey: 'nav.branches',
+      permission: 'branches:read',
+      menu: { group: 'settings', icon: OfficeBuilding, order: 30 },
+    },
+  },
+  {
+    path: 'settings/api-keys',
+    name: 'api-keys',
+    component: () => import('@/views/settings/ApiKeysView.vue'),
+    meta: {
+      titleKey: 'nav.apiKeys',
+      permission: 'api_keys:manage',
+      menu: { group: 'settings', icon: Key, order: 40 },
+    },
+  },
+  {
+    path: 'settings/audit',
+    name: 'audit',
+    component: () => import('@/views/settings/AuditView.vue'),
+    meta: {
+      titleKey: 'nav.audit',
+      permission: 'audit:read',
+      menu: { group: 'settings', icon: Document, order: 50 },
+    },
+  },
+  {
+    path: 'forbidden',
+    name: 'forbidden',
+    component: () => import('@/views/ForbiddenView.vue'),
+    meta: { titleKey: 'nav.forbidden' },
+  },
+  {
+    path: ':pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('@/views/NotFoundView.vue'),
+    meta: { titleKey: 'nav.notFound' },
+  },
+];
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/LoginView.vue'),
+    meta: { titleKey: 'login.title', public: true },
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/ConsoleLayout.vue'),
+    children: consoleChildren,
+  },
+];
