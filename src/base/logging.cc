@@ -1,8 +1,8 @@
 #include "base/logging.h"
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,10 +14,37 @@
 namespace banyan::log {
 namespace {
 
+constexpr size_t kBufferBytesMax = 1 << 20;
+
+// Collects lines in memory and writes them to stderr in one write(2) per flush: at tens of
+// thousands of access-log lines a second, a syscall or a thread wake-up per line (what spdlog's
+// stderr and async sinks do) costs more than the request. Flushed every second, at once for
+// warnings and errors, when the buffer fills, and at exit.
+class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    buffer_.append(msg.payload.data(), msg.payload.size());
+    buffer_.push_back('\n');
+    if (buffer_.size() >= kBufferBytesMax) flush_();
+  }
+  void flush_() override {
+    size_t written = 0;
+    while (written < buffer_.size()) {
+      const ssize_t n = ::write(STDERR_FILENO, buffer_.data() + written, buffer_.size() - written);
+      if (n <= 0 && errno != EINTR) break;  // nowhere to report a broken stderr
+      if (n > 0) written += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+  }
+
+ private:
+  std::string buffer_;
+};
+
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<Format> g_format{Format::kText};
 // Created by the first InitLogging and never destroyed, so Write reads it without a lock.
-// spdlog's async logger must be owned by a shared_ptr (it hands out shared_from_this).
+// spdlog loggers are handed around as shared_ptr; this one is never released.
 std::atomic<spdlog::logger*> g_logger{nullptr};
 std::shared_ptr<spdlog::logger>* g_logger_owner = nullptr;  // leaked on purpose
 std::mutex g_init_mutex;
@@ -120,14 +147,13 @@ Status InitLogging(std::string_view level, std::string_view format) {
   }
   std::lock_guard lock(g_init_mutex);
   if (g_logger.load() == nullptr) {
-    spdlog::init_thread_pool(8192, 1);
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    g_logger_owner = new std::shared_ptr<spdlog::logger>(std::make_shared<spdlog::async_logger>(
-        "banyan", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block));
+    g_logger_owner = new std::shared_ptr<spdlog::logger>(
+        std::make_shared<spdlog::logger>("banyan", std::make_shared<BufferedStderrSink>()));
     spdlog::logger* logger = g_logger_owner->get();
     logger->set_pattern("%v");
     logger->set_level(spdlog::level::trace);
     logger->flush_on(spdlog::level::warn);
+    spdlog::register_logger(*g_logger_owner);  // flush_every flushes registered loggers
     spdlog::flush_every(std::chrono::seconds(1));
     g_logger.store(logger);
   }

@@ -4,8 +4,9 @@
 //   2026-11-22T02:30:00.123Z INFO http.access method=GET path=/healthz status=200
 // and in `json` format one object per line:
 //   {"ts":"2026-11-22T02:30:00.123Z","level":"info","msg":"http.access","method":"GET",...}
-// Writes go through an asynchronous queue so a slow terminal never stalls request threads; the
-// queue blocks rather than drops when full. Secrets must never be passed as fields.
+// Lines are buffered in memory and written to stderr in one write per second (at once for
+// warnings and errors), so logging costs request threads no syscall; nothing is dropped.
+// Secrets must never be passed as fields.
 // Thread safety: all functions are safe from any thread once InitLogging has returned.
 
 #ifndef BANYAN_BASE_LOGGING_H_
