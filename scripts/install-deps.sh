@@ -20,23 +20,34 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-# Node.js runs the console build and the black-box tests; any Node >= 18 will do, so a
-# Node installed by other means is kept rather than replaced.
+# Node.js runs the console build and the black-box tests (the SDKs need Node >= 20). A Node
+# installed by other means is kept; Debian 12's own is 18, so it is then upgraded below.
 if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-echo "Installing missing packages: ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "error: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2
-    exit 1
+    if [ ${#missing[@]} -gt 0 ]; then
+      echo "error: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
   fi
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing missing packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node 20 from the npm registry (the `node` package ships the official binaries) when the
+# installed Node is older: Debian 12 packages Node 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "Node $(node --version 2>/dev/null || echo none) is older than 20; installing Node 20 with npm"
+  $sudo npm install -g --no-audit --no-fund node@20
+  hash -r
+  node --version
+fi
