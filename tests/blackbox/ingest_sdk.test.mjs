@@ -14,6 +14,9 @@ import {
 } from './ingest_helpers.mjs';
 
 let data, server, analyst, writeKey;
+// Each SDK leaves timers behind until it is closed; these close them even when a test fails
+// half-way, so the test process can exit.
+const disposers = [];
 
 before(async () => {
   data = demoDataDir();
@@ -23,6 +26,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const dispose of disposers) await dispose();
   await server?.stop();
   cleanup(data.dir);
 });
@@ -93,6 +97,7 @@ test('Segment analytics-node: a realistic mix arrives exactly once with the fiel
   const analytics = new SegmentAnalytics({
     writeKey, host: server.url, flushAt: 4, flushInterval: 100, maxRetries: 0, httpRequestTimeout: 10_000,
   });
+  disposers.push(() => analytics.closeAndFlush({ timeout: 1000 }));
   analytics.on('http_request', (r) => requests.push(JSON.parse(r.body)));
   analytics.on('http_response', (r) => statuses.push(r.status));
   analytics.on('error', (e) => errors.push(e));
@@ -157,6 +162,7 @@ test('RudderStack rudder-sdk-node (gzip): a realistic mix arrives exactly once w
     dataPlaneUrl: server.url, flushAt: 4, flushInterval: 100, retryCount: 0, gzip: true, logLevel: 'error',
     errorHandler: (e) => errors.push(e),
   });
+  disposers.push(() => { clearTimeout(rudder.flushTimer); clearTimeout(rudder.timer); rudder.queue.length = 0; });
   rudder.axiosInstance.interceptors.request.use((config) => {
     assert.equal(config.headers['Content-Encoding'] ?? config.headers['content-encoding'], 'gzip');
     sent.push(JSON.parse(gunzipSync(config.data).toString('utf8')));
@@ -173,12 +179,10 @@ test('RudderStack rudder-sdk-node (gzip): a realistic mix arrives exactly once w
   rudder.alias({ userId: user, previousId: anon });
   rudder.group({ userId: user, groupId: `family-${run}`, traits: { members: 3 } });
   for (let i = 0; i < 10; i++) rudder.track({ anonymousId: anon, event: 'Article Read', properties: { article: `理财课堂 第${i}讲`, channel: 'weixin', i } });
-  for (let guard = 0; guard < 50 && (rudder.queue.length || rudder.pendingFlush); guard++) {
-    await rudder.flush();
-    await rudder.pendingFlush;
-    if (!rudder.queue.length) break;
-  }
-  clearTimeout(rudder.flushTimer);
+  // The SDK flushes on its own (the first event at once, then every 4 or 100 ms); flush the rest
+  // and wait until every request it sent has its answer.
+  for (let guard = 0; guard < 50 && rudder.queue.length; guard++) await rudder.flush().catch(() => {});
+  await eventually(() => !rudder.queue.length && statuses.length === sent.length, 10_000);
 
   assert.deepEqual(errors.map(String), [], 'delivery errors');
   assert.deepEqual(statuses, sent.map(() => 200), 'every batch answered 200');
@@ -198,6 +202,7 @@ test('Sensors sa-sdk-node (gzip, batched): a realistic mix arrives exactly once 
     { count: 3, timeSpan: 100 },
   );
   assert.ok(submitter, 'submitTo returns the submitter (it works once per process)');
+  disposers.push(() => sa.onCompleted());
   const envelopes = [];
   let batches = 0;
   let batchesOk = 0;
