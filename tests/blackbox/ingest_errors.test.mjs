@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { cleanup, demoDataDir, login, passwordOf, startServer } from './harness.mjs';
 import {
-  allEvents, assertAccepted, assertProblem, basic, eventsPage, postSegment, postSensors, sensorsForm,
+  allEvents, assertAccepted, assertProblem, basic, eventsPage, postSegment, postSensors, sensorsForm, sleep,
 } from './ingest_helpers.mjs';
 
 let data, server, analyst, writeKey;
@@ -226,4 +226,63 @@ test('GET /api/v1/events: needs events:read, validates its parameters', async ()
   }
   const page = await eventsPage(analyst, { limit: 1 });
   assert.ok(page.items.length <= 1);
+});
+
+// Sends `body` until it is accepted, honouring 429/503 + Retry-After as an SDK does.
+async function sendUntilAccepted(url, body, writeKey, what) {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const res = await postSegment(url, '/v1/batch', body, { writeKey });
+    if (res.status === 200) return assertAccepted(res, what);
+    assert.ok(res.status === 429 || res.status === 503, `${what}: ${res.status} ${res.text}`);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1, `${what}: ${res.status} without a usable Retry-After (${res.headers.get('retry-after')})`);
+    await sleep(Math.min(retryAfter, 2) * 1000 * (0.5 + Math.random() / 2));
+  }
+  assert.fail(`${what}: never accepted`);
+}
+
+test('overload: a full queue and concurrent duplicates answer 429 + Retry-After; retries store each event once', async () => {
+  const { dir, credentials } = demoDataDir();
+  const busy = await startServer({ dir, env: { BANYAN_EVENTS_QUEUE_BYTES_MAX: String(1 << 20) } });
+  try {
+    const wk = credentials.write_key;
+    const reader = await login(busy.url, 'analyst', passwordOf(credentials, 'analyst'));
+    const count = async (name) => (await allEvents(reader, { name })).length;
+
+    // The same batch twenty times at once: one request writes it, the others are duplicates
+    // (200) or race the writer (429); either way it is stored once.
+    const race = { batch: Array.from({ length: 50 }, (_, i) => ({ type: 'track', event: 'Race', userId: 'race', messageId: `race-${i}` })) };
+    const raced = await Promise.all(Array.from({ length: 20 }, () => postSegment(busy.url, '/v1/batch', race, { writeKey: wk })));
+    for (const r of raced) {
+      if (r.status === 429) { assertProblem(r, 429, 'raced duplicate'); assert.ok(Number(r.headers.get('retry-after')) >= 1); }
+      else assertAccepted(r, 'raced duplicate');
+    }
+    assert.ok(raced.some((r) => r.status === 200), 'one of the racing requests must win');
+    await sendUntilAccepted(busy.url, race, wk, 'race retry');
+    assert.equal(await count('Race'), 50);
+
+    // ~450 KB batches, many at once, against a 1 MiB queue: some must be turned away with 429.
+    let n = 0;
+    const flood = () => ({ batch: Array.from({ length: 20 }, () => ({ type: 'track', event: 'Flood', userId: 'flood', messageId: `flood-${n++}`, properties: { blob: 'x'.repeat(22 * 1024) } })) });
+    const refused = [];
+    let accepted = 0;
+    for (let wave = 0; wave < 5 && refused.length === 0; wave++) {
+      const bodies = Array.from({ length: 40 }, flood);
+      const answers = await Promise.all(bodies.map((b) => postSegment(busy.url, '/v1/batch', b, { writeKey: wk })));
+      for (const [i, r] of answers.entries()) {
+        if (r.status === 200) { assertAccepted(r, 'flood'); accepted++; continue; }
+        const p = assertProblem(r, 429, 'flood');
+        assert.match(p.detail, /queue/, 'the 429 says why');
+        assert.ok(Number(r.headers.get('retry-after')) >= 1, `Retry-After: ${r.headers.get('retry-after')}`);
+        refused.push(bodies[i]);
+      }
+    }
+    assert.ok(refused.length > 0, 'a 1 MiB queue never filled under 40 concurrent 450 KB batches');
+    assert.equal(await count('Flood'), accepted * 20, 'a refused batch stores nothing');
+    for (const b of refused) await sendUntilAccepted(busy.url, b, wk, 'flood retry');
+    assert.equal(await count('Flood'), n, 'after the retries every event is stored once');
+  } finally {
+    await busy.stop();
+    cleanup(dir);
+  }
 });

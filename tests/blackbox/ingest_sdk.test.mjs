@@ -358,17 +358,39 @@ test('clock skew: event_time = received_at − (sentAt − timestamp), also for 
   assert.deepEqual(windowed.map((e) => e.message_id), [`skew-${run}-1`], 'from/to');
 });
 
-test('analytics.js settings are served for the write key', async () => {
+test('analytics.js settings are served for the write key and point the browser SDK back here', async () => {
   const res = await fetch(`${server.url}/v1/projects/${writeKey}/settings`);
   const text = await res.text();
   assert.equal(res.status, 200, text);
   assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-  const settings = JSON.parse(text);
-  assert.equal(typeof settings.integrations?.['Segment.io'], 'object', text);
-  const apiHost = settings.integrations['Segment.io'].apiHost;
-  assert.ok(apiHost === undefined || !/segment\.(io|com)/.test(apiHost), `apiHost must not be Segment's: ${apiHost}`);
+  const segmentIo = JSON.parse(text).integrations?.['Segment.io'];
+  assert.equal(typeof segmentIo, 'object', text);
+  assert.equal(segmentIo.apiKey, writeKey, text);
+  // analytics.js sends to `${protocol}://${apiHost}/…`; without these it would go to Segment.
+  assert.equal(segmentIo.apiHost, `${new URL(server.url).host}/v1`, text);
+  assert.equal(segmentIo.protocol, 'http', text);
   const unknown = await fetch(`${server.url}/v1/projects/wk_not_a_key/settings`);
   assert.ok(unknown.status >= 400 && unknown.status < 500, `unknown write key: ${unknown.status}`);
+});
+
+test('browsers may send from any origin: CORS preflight and response headers on the ingestion endpoints', async () => {
+  const origin = 'https://www.bank.example';
+  for (const path of ['/v1/batch', '/v1/t', '/sa', '/sa.gif']) {
+    const pre = await fetch(`${server.url}${path}`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization,content-encoding' },
+    });
+    assert.ok(pre.status === 200 || pre.status === 204, `OPTIONS ${path}: ${pre.status}`);
+    assert.ok(['*', origin].includes(pre.headers.get('access-control-allow-origin')), `OPTIONS ${path}: allow-origin`);
+    assert.match(pre.headers.get('access-control-allow-methods') ?? '', /POST/, `OPTIONS ${path}: allow-methods`);
+    const allowHeaders = (pre.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    for (const h of ['content-type', 'authorization', 'content-encoding']) assert.ok(allowHeaders.includes(h), `OPTIONS ${path}: ${h} in ${allowHeaders}`);
+  }
+  const res = await postSegment(server.url, '/v1/t', { userId: `cors-${randomUUID()}`, event: 'From A Browser' },
+    { writeKey, headers: { origin, 'content-type': 'text/plain' } });
+  assertAccepted(res, 'cross-origin POST');
+  assert.ok(['*', origin].includes(res.headers.get('access-control-allow-origin')), 'POST: allow-origin');
+  assert.match(res.headers.get('access-control-expose-headers') ?? '', /Retry-After/i, 'SDKs must be able to read Retry-After');
 });
 
 test('dedup survives a restart: a batch resent after SIGTERM and start is stored once', async () => {
