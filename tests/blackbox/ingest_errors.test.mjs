@@ -286,3 +286,30 @@ test('overload: a full queue and concurrent duplicates answer 429 + Retry-After;
     cleanup(dir);
   }
 });
+
+test('dedup is per write key and within a batch; a revoked write key is 401', async () => {
+  const admin = await login(server.url, 'admin', passwordOf(data.credentials, 'admin'));
+  const created = await admin.fetch('/api/v1/api-keys', { method: 'POST', json: { name: 'mini-program', kind: 'write' } });
+  const createdText = await created.text();
+  assert.equal(created.status, 201, createdText);
+  const second = JSON.parse(createdText);
+  assert.match(second.secret, /^wk_/);
+
+  const user = tag();
+  const one = { batch: [track(user, 'shared'), track(user, 'shared'), track(user, 'other')] };
+  assertAccepted(await postSegment(server.url, '/v1/batch', one, { writeKey }), 'first key');
+  assert.equal(await storedFor(user), 2, 'a message id repeated inside one batch is stored once');
+  assertAccepted(await postSegment(server.url, '/v1/batch', one, { writeKey: second.secret }), 'second key');
+  assert.equal(await storedFor(user), 4, 'the same message id from another write key is another event');
+  assertAccepted(await postSegment(server.url, '/v1/batch', one, { writeKey: second.secret }), 'second key again');
+  assert.equal(await storedFor(user), 4);
+
+  assert.equal((await admin.fetch(`/api/v1/api-keys/${second.id}`, { method: 'DELETE' })).status, 204);
+  const u2 = tag();
+  await rejectedWhole('revoked write key', 401, u2, () => postSegment(server.url, '/v1/batch', { batch: [track(u2, 0)] }, { writeKey: second.secret }));
+  const p = await rejectedWhole('message id over 200 bytes', 400, u2, () => postSegment(server.url, '/v1/batch',
+    { batch: [track(u2, 0), { ...track(u2, 1), messageId: 'm'.repeat(201) }] }, { writeKey }));
+  assert.equal(p.errors?.[0]?.pointer, '/batch/1/messageId', JSON.stringify(p));
+  await rejectedWhole('invalid UTF-8', 400, u2, () => postSegment(server.url, '/v1/batch', Buffer.concat([
+    Buffer.from(`{"batch":[{"type":"track","userId":"${u2}","event":"`), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]), { writeKey }));
+});
