@@ -1,7 +1,10 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
-import ElementPlus, { ElMessage } from 'element-plus';
-import 'element-plus/dist/index.css';
+import { ElMessage } from 'element-plus';
+// Components are imported by the templates that use them (vite.config.ts); these two are
+// called from code, so their styles are imported here.
+import 'element-plus/es/components/message/style/css';
+import 'element-plus/es/components/message-box/style/css';
 import './styles/console.css';
 import App from './App.vue';
 import { api } from './api/client';
@@ -12,7 +15,7 @@ import { useSessionStore } from './stores/session';
 const app = createApp(App);
 const pinia = createPinia();
 const router = createConsoleRouter(pinia);
-app.use(pinia).use(i18n).use(router).use(ElementPlus);
+app.use(pinia).use(i18n).use(router);
 
 // A 401 on any call that expected a session: the session expired, was ended by an
 // administrator, or the cookie is gone. Forget it and go to the log-in page, coming back here

@@ -6,6 +6,7 @@ import { ref, shallowRef } from 'vue';
 import { CursorPager } from '@/api/paging';
 import type { ApiError } from '@/api/problem';
 import type { Page } from '@/api/types';
+import { useDelayedFlag } from './useDelayedFlag';
 import { toApiError } from './useProblem';
 
 export function usePagedList<T>(
@@ -21,6 +22,8 @@ export function usePagedList<T>(
   const pageNumber = ref(1);
   const hasNext = ref(false);
   const hasPrevious = ref(false);
+  // What the table shows: a spinner only for slow pages.
+  const showLoading = useDelayedFlag(loading);
   let generation = 0;
 
   const sync = (): void => {
@@ -75,6 +78,7 @@ export function usePagedList<T>(
   return {
     items,
     loading,
+    showLoading,
     loaded,
     error,
     pageSize,

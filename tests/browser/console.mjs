@@ -1,0 +1,171 @@
+// Shared by the console's browser tests: the real banyan binary with the demo data set (via the
+// black-box harness), Debian's Chromium driven by playwright-core, screenshots into
+// tests/artifacts/, and timings of pages and API calls.
+import { chromium } from 'playwright-core';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cleanup, demoDataDir, passwordOf, startServer } from '../blackbox/harness.mjs';
+
+export const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
+export const CHROMIUM = process.env.BANYAN_CHROMIUM ?? '/usr/bin/chromium';
+const WEB_DIST = new URL('../../web/dist/index.html', import.meta.url).pathname;
+
+// Every menu entry and the permission it needs (the console's src/router/routes.ts).
+export const MENU = {
+  account: null,
+  staff: 'staff:read',
+  roles: 'staff:read',
+  branches: 'branches:read',
+  'api-keys': 'api_keys:manage',
+  audit: 'audit:read',
+};
+export const PAGES = {
+  account: { path: '/account', ready: '[data-testid=page-account] [data-testid=profile]' },
+  staff: { path: '/settings/staff', ready: '[data-testid=staff-table] .el-table__body tr' },
+  roles: { path: '/settings/roles', ready: '[data-testid=roles-table] .el-table__body tr' },
+  branches: { path: '/settings/branches', ready: '[data-testid=branch-map] canvas' },
+  'api-keys': { path: '/settings/api-keys', ready: '[data-testid=key-table] .el-table__body tr' },
+  audit: { path: '/settings/audit', ready: '[data-testid=audit-table] .el-table__body tr' },
+};
+
+export async function startConsole() {
+  if (!existsSync(WEB_DIST)) throw new Error(`${WEB_DIST} is missing: build the console first (make web)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/install-deps.sh)`);
+  const data = demoDataDir();
+  const server = await startServer({ dir: data.dir });
+  const shell = await (await fetch(`${server.url}/`)).text();
+  if (!shell.includes('<div id="app">')) throw new Error('banyan does not serve the console from web/dist');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    url: server.url,
+    data,
+    server,
+    browser,
+    password: (username) => passwordOf(data.credentials, username),
+    async close() {
+      await browser.close().catch(() => {});
+      await server.stop();
+      cleanup(data.dir);
+    },
+  };
+}
+
+// "GET /api/v1/staff/12?x=1" → "GET /api/v1/staff/{id}".
+export function apiKey(method, url) {
+  const path = new URL(url).pathname.replace(/\/\d+(?=\/|$)/g, '/{id}');
+  return `${method} ${path}`;
+}
+
+export class Timings {
+  constructor() {
+    this.api = new Map(); // "GET /api/v1/staff" → [ms]
+    this.pages = new Map(); // "staff (load)" → [ms]
+  }
+  addApi(key, ms) {
+    if (!this.api.has(key)) this.api.set(key, []);
+    this.api.get(key).push(ms);
+  }
+  addPage(key, ms) {
+    if (!this.pages.has(key)) this.pages.set(key, []);
+    this.pages.get(key).push(ms);
+  }
+  static percentile(values, p) {
+    const sorted = [...values].sort((a, b) => a - b);
+    if (sorted.length === 0) return NaN;
+    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  }
+  summary() {
+    const rows = (map) =>
+      [...map.entries()]
+        .map(([key, values]) => ({
+          key,
+          n: values.length,
+          p50: Math.round(Timings.percentile(values, 50)),
+          p95: Math.round(Timings.percentile(values, 95)),
+          max: Math.round(Math.max(...values)),
+        }))
+        .sort((a, b) => a.key.localeCompare(b.key));
+    return { pages: rows(this.pages), api: rows(this.api) };
+  }
+  print(title) {
+    const { pages, api } = this.summary();
+    const table = (rows) =>
+      rows.map((r) => `  ${r.key.padEnd(34)} n=${String(r.n).padStart(3)}  p50=${String(r.p50).padStart(4)} ms  p95=${String(r.p95).padStart(4)} ms  max=${String(r.max).padStart(4)} ms`).join('\n');
+    console.log(`\n${title}\nPage time to interactive:\n${table(pages)}\nAPI calls (browser-measured, request start to response end):\n${table(api)}\n`);
+  }
+  write(name) {
+    writeFileSync(`${ARTIFACTS}${name}`, `${JSON.stringify(this.summary(), null, 2)}\n`);
+  }
+}
+
+// A fresh browser context (its own cookies) whose API calls are timed.
+export async function newPage(env, timings, { locale = 'zh-CN' } = {}) {
+  const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('requestfinished', (request) => {
+    if (!request.url().includes('/api/')) return;
+    const t = request.timing();
+    if (t.responseEnd > 0 && t.requestStart >= 0) {
+      timings?.addApi(apiKey(request.method(), request.url()), t.responseEnd - t.requestStart);
+    }
+  });
+  page.errors = errors;
+  return { context, page };
+}
+
+// Waits until the selector is visible and no loading mask is left on the page.
+// On failure the page is saved as tests/artifacts/console-failure-*.png.
+export async function ready(page, selector, timeout = 10_000) {
+  try {
+    await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.el-loading-mask')].every((m) => getComputedStyle(m).display === 'none' || m.offsetParent === null),
+      null,
+      { timeout },
+    );
+  } catch (error) {
+    await page.screenshot({ path: `${ARTIFACTS}console-failure-${Date.now()}.png`, fullPage: true }).catch(() => {});
+    throw new Error(`${error.message}\n(at ${page.url()}; page errors: ${JSON.stringify(page.errors ?? [])})`);
+  }
+}
+
+export async function login(page, url, username, password) {
+  await page.goto(`${url}/login`);
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('[data-testid=login-submit]').click();
+  await ready(page, PAGES.account.ready);
+}
+
+// The side menu's entries, by route name.
+export async function menuEntries(page) {
+  return page.locator('[data-testid=side-menu] [data-menu]').evaluateAll((items) => items.map((i) => i.getAttribute('data-menu')));
+}
+
+export async function screenshot(page, name) {
+  await page.waitForTimeout(150); // let transitions settle
+  await page.screenshot({ path: `${ARTIFACTS}console-${name}.png`, fullPage: true });
+}
+
+// Element Plus message boxes: the confirm button of the open one.
+export async function confirmBox(page) {
+  const box = page.locator('.el-message-box').last();
+  await box.waitFor({ state: 'visible' });
+  await box.locator('.el-message-box__btns .el-button--primary, .el-message-box__btns .el-button--danger').last().click();
+  await box.waitFor({ state: 'hidden' });
+}
+
+export async function messageText(page, type = 'success') {
+  const message = page.locator(`.el-message--${type}`).last();
+  await message.waitFor({ state: 'visible' });
+  return message.innerText();
+}

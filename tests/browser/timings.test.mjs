@@ -1,0 +1,80 @@
+// Issue 8's performance budget, measured in the browser against the real binary with the demo
+// data: every page interactive within 1 s, every API call behind a page under 200 ms at p95.
+// Prints a summary and writes tests/artifacts/console-timings.json.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpus, loadavg } from 'node:os';
+import { PAGES, Timings, login, newPage, ready, startConsole } from './console.mjs';
+
+const ROUNDS = Number(process.env.BANYAN_BROWSER_ROUNDS ?? 5);
+const PAGE_BUDGET_MS = 1000;
+const API_BUDGET_MS = 200;
+// Log-in verifies an Argon2id hash, memory-hard by design (docs/security.md): it is an action,
+// not a call behind a page, and is reported but not held to the page budget.
+const NOT_BEHIND_A_PAGE = new Set(['POST /api/v1/auth/login']);
+// The budget is a property of the console on an otherwise idle machine. When something else
+// keeps the cores busy (a parallel build, say), the timings are still printed and written, and
+// the budget is only checked if BANYAN_BROWSER_BUDGET=strict.
+const busy = loadavg()[0] > cpus().length * 0.75;
+const strict = process.env.BANYAN_BROWSER_BUDGET === 'strict' || (!busy && process.env.BANYAN_BROWSER_BUDGET !== 'report');
+
+let env;
+const timings = new Timings();
+before(async () => {
+  env = await startConsole();
+});
+after(async () => {
+  timings.print(
+    `Console timings (${ROUNDS} rounds, admin, demo data; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores${strict ? '' : ', budget reported, not enforced'})`,
+  );
+  timings.write('console-timings.json');
+  await env?.close();
+});
+
+test('every page is interactive within 1 s and every API call under 200 ms at p95', { timeout: 300_000 }, async () => {
+  const { context, page } = await newPage(env, timings);
+  try {
+    // The log-in page from an empty cache, then with the console's assets cached.
+    for (let round = 0; round < ROUNDS; round += 1) {
+      await page.goto(`${env.url}/login`);
+      await page.locator('[data-testid=login-submit]').waitFor();
+      timings.addPage('login (load)', await page.evaluate(() => performance.now()));
+    }
+    await login(page, env.url, 'admin', env.password('admin'));
+
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [name, { path, ready: selector }] of Object.entries(PAGES)) {
+        // A full load of the page's address (reload, bookmark, link from elsewhere).
+        await page.goto(`${env.url}${path}`);
+        await ready(page, selector);
+        timings.addPage(`${name} (load)`, await page.evaluate(() => performance.now()));
+      }
+      for (const [name, { ready: selector }] of Object.entries(PAGES)) {
+        // A click in the side menu, from another page.
+        const from = name === 'account' ? 'staff' : 'account';
+        await page.locator(`[data-testid=side-menu] [data-menu=${from}]`).click();
+        await ready(page, PAGES[from].ready);
+        const start = Date.now();
+        await page.locator(`[data-testid=side-menu] [data-menu=${name}]`).click();
+        await ready(page, selector);
+        timings.addPage(`${name} (menu)`, Date.now() - start);
+      }
+    }
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+  }
+
+  const { pages, api } = timings.summary();
+  assert.ok(api.some((r) => r.key === 'GET /api/v1/staff'), 'API calls were measured');
+  const slowPages = pages.filter((r) => r.p95 > PAGE_BUDGET_MS).map((r) => `${r.key}: p95 ${r.p95} ms`);
+  const slowApi = api
+    .filter((r) => !NOT_BEHIND_A_PAGE.has(r.key) && r.p95 > API_BUDGET_MS)
+    .map((r) => `${r.key}: p95 ${r.p95} ms`);
+  if (!strict) {
+    if (slowPages.length + slowApi.length > 0) console.log(`Over budget on a busy machine (not enforced): ${[...slowPages, ...slowApi].join('; ')}`);
+    return;
+  }
+  assert.deepEqual(slowPages, [], `pages over ${PAGE_BUDGET_MS} ms`);
+  assert.deepEqual(slowApi, [], `API calls over ${API_BUDGET_MS} ms`);
+});
