@@ -12,6 +12,9 @@ packages=(
   libcctz-dev tzdata nlohmann-json3-dev zlib1g-dev libsimdjson-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk curl ca-certificates
+  # the console's browser tests: Debian's Chromium, driven headless by playwright-core (no
+  # browser download), and a small CJK font so screenshots show Chinese text
+  chromium fonts-wqy-microhei
 )
 
 missing=()
