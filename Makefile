@@ -50,8 +50,12 @@ blackbox:
 	@cd tests && (npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund >/dev/null)
 	@BANYAN_BIN=$(abspath $(BANYAN)) node --test --test-concurrency=1 tests/blackbox/
 
+# The console's unit tests (vitest), then the browser tests: Debian's Chromium against the real
+# binary serving web/dist. (`make web` has type-checked and built the console.)
 browser:
 	@if [ -d tests/browser ] && [ -f web/package.json ]; then \
+	  (cd web && npm test) && \
+	  (cd tests && (npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund >/dev/null)) && \
 	  BANYAN_BIN=$(abspath $(BANYAN)) node --test --test-concurrency=1 tests/browser/; \
 	fi
 
