@@ -2,7 +2,7 @@
 // the chain; the language switch is remembered per user; an ended session returns to log-in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGES, confirmBox, login, menuEntries, messageText, newPage, ready, screenshot, startConsole } from './console.mjs';
+import { PAGES, confirmBox, login, menuEntries, expectMessage, newPage, ready, screenshot, startConsole } from './console.mjs';
 
 let env;
 before(async () => {
@@ -43,13 +43,13 @@ test('admin creates a staff member, sees field errors from the server, then sees
     const fieldError = dialog.locator('.el-form-item.is-error .el-form-item__error').first();
     await fieldError.waitFor();
     assert.match(await fieldError.innerText(), /a-z/);
-    assert.match(await messageText(page, 'error'), /请求内容有误/);
+    await expectMessage(page, /请求内容有误/, 'error');
     await screenshot(page, 'staff-create-field-error');
 
     await dialog.locator('input[name=new-username]').fill('zhou.jie');
     await dialog.locator('[data-testid=staff-create-submit]').click();
     await confirmBox(page);
-    assert.match(await messageText(page), /员工 客户经理 周杰 已创建/);
+    await expectMessage(page, /员工 客户经理 周杰 已创建/);
     await dialog.waitFor({ state: 'hidden' });
     await ready(page, PAGES.staff.ready);
     const rows = await page.locator('[data-testid=staff-table] .el-table__body tr').allInnerTexts();
@@ -103,7 +103,7 @@ test('admin creates a write key and sees its secret once', { timeout: 90_000 }, 
     const revoke = page.locator('[data-testid^=key-revoke-]').first();
     await revoke.click();
     await confirmBox(page);
-    assert.match(await messageText(page), /已吊销/);
+    await expectMessage(page, /已吊销/);
     assert.deepEqual(page.errors, []);
   } finally {
     await context.close();
@@ -122,6 +122,71 @@ test('admin sees every page, with branches and the outlet map', { timeout: 90_00
       }
     }
     assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('admin adds a sub-branch below a branch; it joins the table and the map', { timeout: 90_000 }, async () => {
+  const { context, page } = await openAs('admin', '/settings/branches');
+  try {
+    await page.locator('[data-testid=branch-add-child-XH]').click();
+    const dialog = page.locator('[data-testid=branch-dialog]');
+    await dialog.waitFor();
+    await dialog.locator('input[name=branch-code]').fill('ZJG');
+    await dialog.locator('input[name=branch-name]').fill('紫金港支行');
+    await dialog.locator('input[name=branch-address]').fill('浙江省杭州市西湖区余杭塘路866号');
+    await dialog.locator('input[name=branch-latitude]').fill('30.3075');
+    await dialog.locator('input[name=branch-longitude]').fill('120.0863');
+    await screenshot(page, 'branch-create-dialog');
+    await dialog.locator('[data-testid=branch-submit]').click();
+    await confirmBox(page);
+    await expectMessage(page, /机构 紫金港支行 已创建/);
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator('[data-testid=branch-table] .el-table__body tr', { hasText: '紫金港支行' }).waitFor();
+    assert.equal(await page.locator('[data-testid=branch-table] .el-table__body tr').count(), 17);
+
+    // The same code again: the server's 409 is reported and the dialog stays open.
+    await page.locator('[data-testid=branch-add-child-XH]').click();
+    await dialog.waitFor();
+    await dialog.locator('input[name=branch-code]').fill('ZJG');
+    await dialog.locator('input[name=branch-name]').fill('重复代码');
+    await dialog.locator('input[name=branch-address]').fill('同上');
+    await dialog.locator('input[name=branch-latitude]').fill('30.3');
+    await dialog.locator('input[name=branch-longitude]').fill('120.1');
+    await dialog.locator('[data-testid=branch-submit]').click();
+    await confirmBox(page);
+    await expectMessage(page, /已存在|当前状态/, 'error');
+    assert.ok(await dialog.isVisible());
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('anyone changes their own password from My account', { timeout: 90_000 }, async () => {
+  const { context, page } = await openAs('marketer');
+  try {
+    const form = page.locator('[data-testid=password-form]');
+    await form.locator('input[name=current-password]').fill('not-my-password');
+    await form.locator('input[name=new-password]').fill('营销部门新的足够长的密码');
+    await form.locator('input[name=repeat-password]').fill('营销部门新的足够长的密码');
+    await form.locator('[data-testid=password-submit]').click();
+    await confirmBox(page);
+    // The server names /current_password; the console shows it under the current password.
+    const error = form.locator('.el-form-item.is-error .el-form-item__error').first();
+    await error.waitFor();
+    assert.match(await error.innerText(), /current password/);
+    await screenshot(page, 'account-password-error');
+
+    await form.locator('input[name=current-password]').fill(env.password('marketer'));
+    await form.locator('[data-testid=password-submit]').click();
+    await confirmBox(page);
+    await expectMessage(page, /密码已修改/);
+
+    const fresh = await newPage(env);
+    await login(fresh.page, env.url, 'marketer', '营销部门新的足够长的密码');
+    await fresh.context.close();
   } finally {
     await context.close();
   }
@@ -203,7 +268,7 @@ test('an ended session sends the next action to log-in, and back afterwards', { 
     await context.clearCookies();
     await page.locator('[data-testid=side-menu] [data-menu=audit]').click();
     await page.waitForURL(/\/login\?redirect=/);
-    assert.match(await messageText(page, 'warning'), /会话已过期/);
+    await expectMessage(page, /会话已过期/, 'warning');
     assert.equal(new URL(page.url()).searchParams.get('redirect'), '/settings/audit');
     await screenshot(page, 'session-expired');
     // Nothing of the old session is left in the page.

@@ -164,8 +164,9 @@ export async function confirmBox(page) {
   await box.waitFor({ state: 'hidden' });
 }
 
-export async function messageText(page, type = 'success') {
-  const message = page.locator(`.el-message--${type}`).last();
+// Waits for an Element Plus message of this type saying `pattern`; returns its text.
+export async function expectMessage(page, pattern, type = 'success') {
+  const message = page.locator(`.el-message--${type}`, { hasText: pattern }).last();
   await message.waitFor({ state: 'visible' });
   return message.innerText();
 }
