@@ -37,14 +37,14 @@ test('admin creates a staff member, sees field errors from the server, then sees
     await page.locator('.el-select-dropdown__item:visible', { hasText: '客户经理' }).click();
     await dialog.locator('input[name=new-password]').fill('西溪支行新员工足够长的密码短句');
     await dialog.locator('input[name=new-password-repeat]').fill('西溪支行新员工足够长的密码短句');
-    await screenshot(page, 'staff-create-dialog');
+    await screenshot(page, 'staff-create-dialog', { dialog: true });
     await dialog.locator('[data-testid=staff-create-submit]').click();
     await confirmBox(page);
     const fieldError = dialog.locator('.el-form-item.is-error .el-form-item__error').first();
     await fieldError.waitFor();
     assert.match(await fieldError.innerText(), /a-z/);
     await expectMessage(page, /请求内容有误/, 'error');
-    await screenshot(page, 'staff-create-field-error');
+    await screenshot(page, 'staff-create-field-error', { dialog: true });
 
     await dialog.locator('input[name=new-username]').fill('zhou.jie');
     await dialog.locator('[data-testid=staff-create-submit]').click();
@@ -78,14 +78,14 @@ test('admin creates a write key and sees its secret once', { timeout: 90_000 }, 
     await dialog.waitFor();
     await dialog.locator('input[name=key-name]').fill('手机银行 App 埋点');
     await dialog.locator('[data-testid=key-kind-write]').click();
-    await screenshot(page, 'api-key-create-dialog');
+    await screenshot(page, 'api-key-create-dialog', { dialog: true });
     await dialog.locator('[data-testid=key-create-submit]').click();
     await confirmBox(page);
     const secretDialog = page.locator('[data-testid=key-secret-dialog]');
     await secretDialog.waitFor();
     const secret = await secretDialog.locator('input[data-testid=key-secret]').inputValue();
     assert.match(secret, /^wk_[A-Za-z0-9_-]{43}$/);
-    await screenshot(page, 'api-key-secret');
+    await screenshot(page, 'api-key-secret', { dialog: true });
     await secretDialog.locator('[data-testid=key-secret-close]').click();
     await secretDialog.waitFor({ state: 'hidden' });
     await ready(page, PAGES['api-keys'].ready);
@@ -138,7 +138,7 @@ test('admin adds a sub-branch below a branch; it joins the table and the map', {
     await dialog.locator('input[name=branch-address]').fill('浙江省杭州市西湖区余杭塘路866号');
     await dialog.locator('input[name=branch-latitude]').fill('30.3075');
     await dialog.locator('input[name=branch-longitude]').fill('120.0863');
-    await screenshot(page, 'branch-create-dialog');
+    await screenshot(page, 'branch-create-dialog', { dialog: true });
     await dialog.locator('[data-testid=branch-submit]').click();
     await confirmBox(page);
     await expectMessage(page, /机构 紫金港支行 已创建/);

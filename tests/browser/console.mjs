@@ -151,9 +151,10 @@ export async function menuEntries(page) {
   return page.locator('[data-testid=side-menu] [data-menu]').evaluateAll((items) => items.map((i) => i.getAttribute('data-menu')));
 }
 
-export async function screenshot(page, name) {
+// The whole page, or with { dialog: true } the window as seen (a modal covers the window only).
+export async function screenshot(page, name, { dialog = false } = {}) {
   await page.waitForTimeout(150); // let transitions settle
-  await page.screenshot({ path: `${ARTIFACTS}console-${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${ARTIFACTS}console-${name}.png`, fullPage: !dialog });
 }
 
 // Element Plus message boxes: the confirm button of the open one.
