@@ -18,14 +18,18 @@ BASE=build/release/bench/http/beast_baseline
 command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/install-deps.sh" >&2; exit 1; }
 
 work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+# start runs inside $(...), a subshell, so the pids go to files the cleanup can read.
+cleanup() {
+  for f in "$work"/*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 start() {  # start NAME CMD... → prints the URL once listening
   local name=$1; shift
   "$@" >"$work/$name.out" 2>"$work/$name.log" &
-  pids+=($!)
+  echo $! >"$work/$name.pid"
   for _ in $(seq 1 100); do
     url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/$name.out" 2>/dev/null | head -1 || true)
     [ -n "$url" ] && { echo "$url"; return; }
