@@ -23,7 +23,7 @@ export function useProblem() {
     if (error.status >= 500 && error.requestId !== '') {
       parts.push(t('common.requestId', { id: error.requestId }));
     }
-    return parts.join('：');
+    return parts.join(t('common.separator'));
   };
   return { headline, describe };
 }

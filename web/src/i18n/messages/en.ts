@@ -8,7 +8,6 @@ const en: MessageSchema = {
     title: 'Banyan Customer Operations Platform',
     shortTitle: 'Banyan',
     subtitle: 'Customer Operations',
-    loading: 'Loading…',
   },
   common: {
     confirm: 'OK',
@@ -20,17 +19,13 @@ const en: MessageSchema = {
     reset: 'Reset',
     retry: 'Retry',
     refresh: 'Refresh',
-    close: 'Close',
     copy: 'Copy',
     copied: 'Copied to the clipboard',
     copyFailed: 'Could not copy; select the text and copy it by hand',
     actions: 'Actions',
-    details: 'Details',
     all: 'All',
     none: '—',
     never: 'Never',
-    yes: 'Yes',
-    no: 'No',
     confirmTitle: 'Please confirm',
     previousPage: 'Previous',
     nextPage: 'Next',
@@ -40,8 +35,7 @@ const en: MessageSchema = {
     requestId: 'Request id: {id}',
     noData: 'No data',
     noMatch: 'Nothing matches these filters',
-    lastPage: 'This is the last page',
-    required: 'Required',
+    separator: ': ',
   },
   locale: {
     label: 'Language',
@@ -220,7 +214,6 @@ const en: MessageSchema = {
     noStaffProfile: 'This identity has no staff profile.',
   },
   staff: {
-    title: 'Staff',
     intro: 'Staff accounts of your branch and below. You can only give roles that do not exceed your own permissions.',
     create: 'New staff member',
     filterQuery: 'Username or name',
@@ -270,7 +263,6 @@ const en: MessageSchema = {
     locked: 'Locked',
   },
   roles: {
-    title: 'Roles and permissions',
     intro: 'A staff member\'s permissions come from their role. The table describes each role; the server holds each role\'s full permission set.',
     role: 'Role',
     description: 'What it does',
@@ -285,7 +277,6 @@ const en: MessageSchema = {
     noEscalation: 'Only a holder of a permission can hand it out: staff can only be given roles within their creator\'s permissions, and an API key never has more than its creator.',
   },
   branches: {
-    title: 'Branches',
     intro: 'The tree of head office, branches and sub-branches. Coordinates place outlets on the map and let customers join the nearest community group.',
     create: 'New branch',
     addChild: 'Add below',
@@ -322,7 +313,6 @@ const en: MessageSchema = {
     mapLegendLink: 'Reporting line',
   },
   apiKeys: {
-    title: 'API keys',
     intro: 'API keys (bk_) let integrations call the API; write keys (wk_) are embedded in apps, mini-programs and web pages and can only send events. A key is shown only once, when created.',
     create: 'New key',
     name: 'Name',
@@ -360,7 +350,6 @@ const en: MessageSchema = {
     empty: 'No keys yet',
   },
   audit: {
-    title: 'Audit log',
     intro: 'Log-ins, staff and key changes, branch edits, unmasking, exports and refused attempts are recorded here, in a keyed hash chain that reveals tampering.',
     action: 'Action',
     actionPlaceholder: 'e.g. staff.create, or staff.* for a prefix',

@@ -7,7 +7,6 @@ const zhCN = {
     title: '榕树 Banyan 客户运营平台',
     shortTitle: '榕树 Banyan',
     subtitle: '客户运营平台',
-    loading: '正在加载…',
   },
   common: {
     confirm: '确定',
@@ -19,17 +18,13 @@ const zhCN = {
     reset: '重置',
     retry: '重试',
     refresh: '刷新',
-    close: '关闭',
     copy: '复制',
     copied: '已复制到剪贴板',
     copyFailed: '复制失败，请手动选中后复制',
     actions: '操作',
-    details: '详情',
     all: '全部',
     none: '—',
     never: '从未',
-    yes: '是',
-    no: '否',
     confirmTitle: '请确认',
     previousPage: '上一页',
     nextPage: '下一页',
@@ -39,8 +34,7 @@ const zhCN = {
     requestId: '请求编号：{id}',
     noData: '暂无数据',
     noMatch: '没有符合条件的记录',
-    lastPage: '已是最后一页',
-    required: '必填',
+    separator: '：',
   },
   locale: {
     label: '语言',
@@ -219,7 +213,6 @@ const zhCN = {
     noStaffProfile: '当前登录身份没有员工资料。',
   },
   staff: {
-    title: '员工管理',
     intro: '管理本机构及下级机构的员工账户。只能授予不高于自己权限的角色。',
     create: '新建员工',
     filterQuery: '用户名或姓名',
@@ -269,7 +262,6 @@ const zhCN = {
     locked: '已锁定',
   },
   roles: {
-    title: '角色与权限',
     intro: '员工的权限由其角色决定。下表说明每个角色的职责；每个角色的完整权限以服务端为准。',
     role: '角色',
     description: '职责说明',
@@ -284,7 +276,6 @@ const zhCN = {
     noEscalation: '只有拥有某项权限的人才能把它授予他人：员工只能被授予权限不高于操作者的角色，API 密钥的权限也不能超出创建者。',
   },
   branches: {
-    title: '机构管理',
     intro: '总行、分行与支行组成的机构树。机构坐标用于网点地图与就近入群。',
     create: '新建机构',
     addChild: '新增下级',
@@ -321,7 +312,6 @@ const zhCN = {
     mapLegendLink: '隶属关系',
   },
   apiKeys: {
-    title: 'API 密钥',
     intro: 'API 密钥（bk_）供系统集成调用接口；写入密钥（wk_）嵌入 App、小程序与网页，只能上报行为事件。密钥只在创建时显示一次。',
     create: '新建密钥',
     name: '名称',
@@ -359,7 +349,6 @@ const zhCN = {
     empty: '暂无密钥',
   },
   audit: {
-    title: '审计日志',
     intro: '登录、员工与密钥变更、机构调整、查看明文、导出及被拒绝的操作均记录在此，并以带密钥的哈希链防篡改。',
     action: '操作',
     actionPlaceholder: '如 staff.create，或 staff.* 按前缀',
