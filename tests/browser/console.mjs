@@ -111,6 +111,14 @@ export async function newPage(env, timings, { locale = 'zh-CN' } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The server's Content-Security-Policy must hold: no inline script, eval or outside resource.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  // Vue's own warnings (unknown components, bad props) mean a broken page.
+  page.on('console', (m) => {
+    if (m.type() === 'warning' && m.text().startsWith('[Vue warn]')) errors.push(m.text());
+  });
   page.on('requestfinished', (request) => {
     if (!request.url().includes('/api/')) return;
     const t = request.timing();
