@@ -82,10 +82,8 @@ Result<http::Response> ChangeMyPassword(Call& call) {
   ASSIGN_OR_RETURN(std::string next, reader.String("new_password", kPasswordBytesMax));
   RETURN_IF_ERROR(
       call.deps.auth->staff().ChangeOwnPassword(call.principal, current, next, call.audit));
-  http::Response response = http::Response::NoContent();
-  // Changing the password ends every session, this one included.
-  response.headers.Add("Set-Cookie", SessionCookie(*call.deps.config, "", 0));
-  return response;
+  // The staff service ends the caller's other sessions; this one stays valid.
+  return http::Response::NoContent();
 }
 
 }  // namespace banyan::api
