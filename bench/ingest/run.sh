@@ -52,6 +52,7 @@ load() {
   local name=$1 url=$2 mode=$3 auth=$4
   local eps=() p50=() p99=() bad=0
   for i in $(seq 1 "$REPEATS"); do
+    sync  # each run starts with no dirty pages left by the one before
     out=$(wrk -t$THREADS -c"$CONNS" -d"${DURATION}s" --latency -s "$LUA" "$url" -- "$mode" "$auth" "$mode-$$-$i" "$BATCH")
     echo "$out" >>"$work/$mode.wrk"
     reqs=$(echo "$out" | awk '/requests in/{print $1}')
@@ -63,6 +64,7 @@ load() {
     p50+=("$(echo "$out" | awk '$1=="50%"{print $2}' | to_ms)")
     p99+=("$(echo "$out" | awk '$1=="99%"{print $2}' | to_ms)")
   done
+  echo "# $name runs: events_per_s ${eps[*]}; p99_ms ${p99[*]}" >&2
   echo "$name events_per_s=$(median "${eps[@]}") p50_ms=$(median "${p50[@]}") p99_ms=$(median "${p99[@]}") non2xx=$bad"
 }
 
