@@ -21,14 +21,16 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-const std::string kBody = R"({"principal":{"kind":"api_key","id":1,"name":"bench","permissions":["staff:read"]}})";
+const std::string kBody =
+    R"({"principal":{"kind":"api_key","id":1,"name":"bench","permissions":["staff:read"]}})";
 
 asio::awaitable<void> Serve(tcp::socket socket) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   for (;;) {
     http::request<http::string_body> request;
-    co_await http::async_read(socket, buffer, request, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_read(socket, buffer, request,
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     http::response<http::string_body> response(http::status::ok, request.version());
     response.set(http::field::content_type, "application/json");
@@ -61,7 +63,8 @@ int main(int argc, char** argv) {
   asio::io_context io(threads);
   tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), port});
   asio::co_spawn(io, Listen(acceptor), asio::detached);
-  std::printf("beast_baseline: listening on http://127.0.0.1:%u\n", acceptor.local_endpoint().port());
+  std::printf("beast_baseline: listening on http://127.0.0.1:%u\n",
+              acceptor.local_endpoint().port());
   std::fflush(stdout);
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });

@@ -19,7 +19,7 @@ using internal::StaffRecord;
 constexpr std::string_view kCsrfPrefix = "banyan.csrf.v1:";
 constexpr std::string_view kInvalidLogin = "invalid username or password";
 constexpr std::string_view kInvalidSession = "the session is invalid or has expired";
-constexpr size_t kDummyPasswordBytes = 24;
+constexpr size_t kDecoyPasswordBytes = 24;
 
 std::string DeriveCsrfToken(std::string_view token) {
   return Base64UrlEncode(AsBytes(internal::Sha256(std::string(kCsrfPrefix) + std::string(token))));
@@ -81,9 +81,9 @@ SessionService::SessionService(store::Database& db, const Clock& clock, Random& 
       epoch_(epoch ? epoch : &own_epoch_),
       throttle_(kLoginFailuresPerAddressMax, kLoginThrottleWindow, kLoginThrottleAddressesMax) {
   internal::EnsureSodium();
-  Result<std::string> dummy = HashPassword(RandomToken(random_, kDummyPasswordBytes), cost_);
-  CHECK(dummy.ok(), "cannot compute the dummy password hash: {}", dummy.status().ToString());
-  dummy_hash_ = std::move(*dummy);
+  Result<std::string> decoy = HashPassword(RandomToken(random_, kDecoyPasswordBytes), cost_);
+  CHECK(decoy.ok(), "cannot compute the decoy password hash: {}", decoy.status().ToString());
+  decoy_hash_ = std::move(*decoy);
 }
 
 Result<LoginResult> SessionService::Login(std::string_view username_text, std::string_view password,
@@ -111,10 +111,10 @@ Result<LoginResult> SessionService::Login(std::string_view username_text, std::s
     RETURN_IF_ERROR(audit_.Record(refused, context));
     return internal::LockedError(*record->staff.locked_until);
   }
-  // Always one Argon2id verification, against the dummy hash when there is no account, so the
+  // Always one Argon2id verification, against the decoy hash when there is no account, so the
   // answer takes as long for an unknown username as for a wrong password.
   const bool password_ok =
-      VerifyPassword(record ? record->password_hash : dummy_hash_, password) && record;
+      VerifyPassword(record ? record->password_hash : decoy_hash_, password) && record;
   if (!password_ok || record->staff.status != "active") {
     std::optional<Principal> staff;
     if (record) staff = internal::StaffPrincipal(*record);

@@ -13,7 +13,7 @@
 //
 // Log-in failures are deliberately uninformative: unknown user, wrong password and disabled
 // account all answer Unauthenticated("invalid username or password"), and an unknown user's
-// attempt still verifies against a dummy Argon2id hash so timing does not reveal which
+// attempt still verifies against a decoy Argon2id hash so timing does not reveal which
 // usernames exist. After config.login_failures_max consecutive failures the account is locked
 // for config.lockout_s (ResourceExhausted naming the unlock time, even with the right password);
 // each remote address may fail kLoginFailuresPerAddressMax times per kLoginThrottleWindow.
@@ -64,7 +64,7 @@ struct LoginResult {
 
 class SessionService {
  public:
-  // `cost` is the cost of the dummy hash verified for unknown users; use the cost StaffService
+  // `cost` is the cost of the decoy hash verified for unknown users; use the cost StaffService
   // hashes with, so both paths take the same time. `epoch` may be null.
   SessionService(store::Database& db, const Clock& clock, Random& random, AuditLog& audit,
                  const Config::Auth& config,
@@ -111,7 +111,7 @@ class SessionService {
   const PasswordHashCost cost_;
   PrincipalEpoch own_epoch_;
   PrincipalEpoch* epoch_;
-  std::string dummy_hash_;
+  std::string decoy_hash_;
   internal::LoginThrottle throttle_;
 
   std::mutex mutex_;
