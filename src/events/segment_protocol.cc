@@ -14,8 +14,10 @@ namespace banyan::events {
 using internal::AsIdString;
 using internal::AsObject;
 using internal::AsString;
+using internal::FieldPointer;
 using internal::Find;
 using internal::FindString;
+using internal::IdField;
 using internal::JsonElement;
 using internal::JsonObject;
 using internal::JsonType;
@@ -91,10 +93,6 @@ Fields CollectFields(JsonObject object) {
   return f;
 }
 
-std::string FieldPointer(std::string_view base, std::string_view key) {
-  return fmt::format("{}/{}", base, key);
-}
-
 // A string member no longer than `length_max`; "" when absent.
 Result<std::string_view> StringField(const std::optional<JsonElement>& value, std::string_view base,
                                      std::string_view key, size_t length_max) {
@@ -106,19 +104,6 @@ Result<std::string_view> StringField(const std::optional<JsonElement>& value, st
                                 FieldPointer(base, key));
   }
   return *text;
-}
-
-// An id: a string or an integer; "" when absent.
-Result<std::string> IdField(const std::optional<JsonElement>& value, std::string_view base,
-                            std::string_view key) {
-  if (!value) return std::string();
-  auto id = AsIdString(*value);
-  if (!id) return InvalidArgumentError("expected a string", FieldPointer(base, key));
-  if (id->size() > kIdentifierBytesMax) {
-    return InvalidArgumentError(fmt::format("longer than {} bytes", kIdentifierBytesMax),
-                                FieldPointer(base, key));
-  }
-  return std::move(*id);
 }
 
 Result<std::optional<Timestamp>> TimeField(const std::optional<JsonElement>& value,

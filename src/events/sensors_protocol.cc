@@ -20,8 +20,10 @@ namespace banyan::events {
 using internal::AsIdString;
 using internal::AsObject;
 using internal::AsString;
+using internal::FieldPointer;
 using internal::Find;
 using internal::FindString;
+using internal::IdField;
 using internal::JsonElement;
 using internal::JsonObject;
 using internal::JsonType;
@@ -196,22 +198,6 @@ Fields CollectFields(JsonObject object) {
     if (slot != nullptr) *slot = member.value;
   }
   return f;
-}
-
-std::string FieldPointer(std::string_view base, std::string_view key) {
-  return fmt::format("{}/{}", base, key);
-}
-
-Result<std::string> IdField(const std::optional<JsonElement>& value, std::string_view base,
-                            std::string_view key) {
-  if (!value) return std::string();
-  auto id = AsIdString(*value);
-  if (!id) return InvalidArgumentError("expected a string", FieldPointer(base, key));
-  if (id->size() > kIdentifierBytesMax) {
-    return InvalidArgumentError(fmt::format("longer than {} bytes", kIdentifierBytesMax),
-                                FieldPointer(base, key));
-  }
-  return std::move(*id);
 }
 
 Result<std::optional<int64_t>> MillisField(const std::optional<JsonElement>& value,

@@ -2,9 +2,9 @@
 // response fixing and serialisation.
 
 #include "http/internal/pipeline.h"
+#include "http/internal/gzip_testing.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <set>
 
@@ -16,21 +16,7 @@
 namespace banyan::http::internal {
 namespace {
 
-std::string Gzip(std::string_view data) {
-  z_stream stream{};
-  EXPECT_EQ(
-      deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-      Z_OK);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
+using testing::Gzip;
 
 TEST(GzipDecode, RoundTripsAndConcatenatedMembers) {
   EXPECT_EQ(GzipDecode(Gzip("hello"), 100).value(), "hello");

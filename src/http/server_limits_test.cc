@@ -1,13 +1,13 @@
 // End-to-end tests of the server's limits, timeouts and shutdown.
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <atomic>
 #include <future>
 #include <thread>
 
 #include "base/json.h"
+#include "http/internal/gzip_testing.h"
 #include "http/internal/test_server.h"
 #include "http/server.h"
 
@@ -21,19 +21,7 @@ using testing::TestClient;
 using testing::TestOptions;
 using testing::TestServer;
 
-std::string Gzip(std::string_view data) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
+using testing::Gzip;
 
 ServerOptions SmallLimits() {
   ServerOptions options = TestOptions();

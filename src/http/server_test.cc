@@ -4,7 +4,6 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <future>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include <thread>
 
 #include "base/json.h"
+#include "http/internal/gzip_testing.h"
 #include "http/internal/test_server.h"
 
 namespace banyan::http {
@@ -23,19 +23,7 @@ using testing::TestClient;
 using testing::TestResponse;
 using testing::TestServer;
 
-std::string Gzip(std::string_view data) {
-  z_stream stream{};
-  EXPECT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
+using testing::Gzip;
 
 Json ProblemBody(const TestResponse& response) {
   EXPECT_EQ(response[boost::beast::http::field::content_type], "application/problem+json");

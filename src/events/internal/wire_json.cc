@@ -317,6 +317,22 @@ std::optional<JsonObject> AsObject(JsonElement value) {
   return value.get_object().value_unsafe();
 }
 
+std::string FieldPointer(std::string_view base, std::string_view key) {
+  return fmt::format("{}/{}", base, key);
+}
+
+Result<std::string> IdField(const std::optional<JsonElement>& value, std::string_view base,
+                            std::string_view key) {
+  if (!value) return std::string();
+  auto id = AsIdString(*value);
+  if (!id) return InvalidArgumentError("expected a string", FieldPointer(base, key));
+  if (id->size() > kIdentifierBytesMax) {
+    return InvalidArgumentError(fmt::format("longer than {} bytes", kIdentifierBytesMax),
+                                FieldPointer(base, key));
+  }
+  return std::move(*id);
+}
+
 std::optional<std::string> AsIdString(JsonElement value) {
   switch (value.type()) {
     case JsonType::STRING:

@@ -81,6 +81,12 @@ std::optional<JsonObject> AsObject(JsonElement value);
 // Strings as they are; integers in decimal; other types nullopt. For ids that some SDKs send
 // as numbers.
 std::optional<std::string> AsIdString(JsonElement value);
+// "<base>/<key>": the JSON pointer of member `key` of the object at `base`.
+std::string FieldPointer(std::string_view base, std::string_view key);
+// An id member: a string or an integer ("" when absent), at most kIdentifierBytesMax bytes;
+// errors name the member by pointer.
+Result<std::string> IdField(const std::optional<JsonElement>& value, std::string_view base,
+                            std::string_view key);
 // Member `key` of `object` if present and not null.
 std::optional<JsonElement> Find(JsonObject object, std::string_view key);
 // String member `key`, or empty when absent or not a string.

@@ -103,7 +103,7 @@ inline constexpr std::string_view kAnalyticsJsTrack =
 // What @rudderstack/rudder-sdk-node POSTs to /v1/batch: lower-case types, originalTimestamp,
 // a top-level channel, rudderId.
 inline constexpr std::string_view kRudderNodeBatch =
-    R"({"batch":[{"type":"track","event":"Card Activated","userId":"cust-9","properties":{"card_type":"credit","cvv":"123","nested":{"pin":"0000","ok":1}},"context":{"library":{"name":"analytics-node","version":"2.0.1"}},"_metadata":{"nodeVersion":"18.17.1"},"messageId":"node-7a1e0b1c-3c6e-4b4e-9a8b-1c2d3e4f5a6b","originalTimestamp":"2026-11-22T02:29:50.000Z","sentAt":"2026-11-22T02:29:55.000Z","channel":"server","rudderId":"3c1a-fake"}],"sentAt":"2026-11-22T02:29:55.000Z"})";
+    R"({"batch":[{"type":"track","event":"Card Activated","userId":"cust-9","properties":{"card_type":"credit","cvv":"123","nested":{"pin":"0000","ok":1}},"context":{"library":{"name":"analytics-node","version":"2.0.1"}},"_metadata":{"nodeVersion":"18.17.1"},"messageId":"node-7a1e0b1c-3c6e-4b4e-9a8b-1c2d3e4f5a6b","originalTimestamp":"2026-11-22T02:29:50.000Z","sentAt":"2026-11-22T02:29:55.000Z","channel":"server","rudderId":"3c1a9e2b-5d7f-4a61-8b0c-2f4e6a8c0d13"}],"sentAt":"2026-11-22T02:29:55.000Z"})";
 
 // One Sensors JS SDK record (what `data=` carries on a GET beacon).
 inline constexpr std::string_view kSensorsJsRecord =
