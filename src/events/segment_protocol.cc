@@ -94,6 +94,65 @@ Fields CollectFields(JsonObject object) {
 }
 
 // A string member no longer than `length_max`; "" when absent.
+// Identify traits named like an identifier type are identifiers too (Segment's conventional
+// "email" and "phone", and the bank's own types when a client sends them as traits).
+constexpr std::array<std::string_view, 9> kTraitIdentifierTypes = {
+    kEmail,           kPhone,           "cust_no",   "id_card",
+    "wechat_unionid", "wechat_openid",  "alipay_user_id", "douyin_id",
+    "wecom_external_userid"};
+
+constexpr size_t kExternalIdTypeBytesMax = 32;
+
+bool IsIdentifierTypeName(std::string_view type) {
+  if (type.empty() || type.size() > kExternalIdTypeBytesMax) return false;
+  for (const char c : type) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// context.device.id (the SDKs' device identifier) and Segment's context.externalIds
+// ([{"id": ..., "type": ..., "collection": ..., "encoding": ...}], type = one of our identifier
+// type names, e.g. "wechat_openid").
+Status AddContextIdentifiers(JsonObject context, std::string_view base, Event* event) {
+  const std::string context_base = FieldPointer(base, "context");
+  if (const auto device = Find(context, "device"); device && AsObject(*device)) {
+    if (const auto id = Find(*AsObject(*device), "id")) {
+      const std::string field = FieldPointer(FieldPointer(context_base, "device"), "id");
+      const auto value = internal::AsIdString(*id);
+      if (!value) return InvalidArgumentError("expected a string", field);
+      RETURN_IF_ERROR(AddIdentifier("device_id", *value, &event->identifiers, field));
+    }
+  }
+  const auto external = Find(context, "externalIds");
+  if (!external) return Status::Ok();
+  const std::string list_base = FieldPointer(context_base, "externalIds");
+  if (external->type() != JsonType::ARRAY) {
+    return InvalidArgumentError("expected an array", list_base);
+  }
+  size_t index = 0;
+  for (JsonElement item : internal::JsonArray(*external)) {
+    const std::string item_base = FieldPointer(list_base, std::to_string(index++));
+    const auto object = AsObject(item);
+    if (!object) return InvalidArgumentError("expected an object", item_base);
+    const auto type_element = Find(*object, "type");
+    const auto type = type_element ? AsString(*type_element) : std::nullopt;
+    if (!type || !IsIdentifierTypeName(*type)) {
+      return InvalidArgumentError(
+          fmt::format("expected an identifier type name ([a-z0-9_], at most {} bytes)",
+                      kExternalIdTypeBytesMax),
+          FieldPointer(item_base, "type"));
+    }
+    ASSIGN_OR_RETURN(const std::string id, IdField(Find(*object, "id"), item_base, "id"));
+    if (id.empty()) return InvalidArgumentError("is required", FieldPointer(item_base, "id"));
+    RETURN_IF_ERROR(AddIdentifier(*type, id, &event->identifiers, item_base));
+  }
+  return Status::Ok();
+}
+
 Result<std::string_view> StringField(const std::optional<JsonElement>& value, std::string_view base,
                                      std::string_view key, size_t length_max) {
   if (!value) return std::string_view();
@@ -318,11 +377,12 @@ Status SegmentDecoder::Impl::FillPayloads(const Fields& f, std::string_view base
   if (context || defaults.context) event->context = MergedObject(context, defaults.context, writer);
 
   if (event->type == EventType::kIdentify && traits) {
-    RETURN_IF_ERROR(AddIdentifier(kEmail, FindString(*traits, "email"), &event->identifiers,
-                                  FieldPointer(base, "traits/email")));
-    RETURN_IF_ERROR(AddIdentifier(kPhone, FindString(*traits, "phone"), &event->identifiers,
-                                  FieldPointer(base, "traits/phone")));
+    for (const std::string_view type : kTraitIdentifierTypes) {
+      RETURN_IF_ERROR(AddIdentifier(type, FindString(*traits, type), &event->identifiers,
+                                    FieldPointer(FieldPointer(base, "traits"), type)));
+    }
   }
+  if (context) RETURN_IF_ERROR(AddContextIdentifiers(*context, base, event));
   ChannelHints hints;
   if (properties) {
     hints.property_channel = FindString(*properties, "channel");

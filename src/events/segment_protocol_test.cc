@@ -258,3 +258,67 @@ TEST_F(SegmentDecoderTest, ImportEventRequiresTimestamp) {
 
 }  // namespace
 }  // namespace banyan::events
+
+namespace banyan::events {
+namespace {
+
+class SegmentIdentifierTest : public ::testing::Test {
+ protected:
+  SegmentIdentifierTest() { context_.received_at = testing::At("2026-11-22T02:30:01Z"); }
+  Result<DecodedEvents> Decode(std::string_view body) {
+    return decoder_.Decode(body, SegmentCall::kFromBody, context_);
+  }
+  SegmentDecoder decoder_;
+  WireContext context_;
+};
+
+TEST_F(SegmentIdentifierTest, ExternalIdsDeviceIdAndIdentifierTraitsBecomeIdentifiers) {
+  auto result = Decode(R"({"type":"identify","userId":"u1","traits":{"phone":"13812341234",
+      "cust_no":"C001","name":"x","wechat_openid":"wx1:o-1"},
+      "context":{"device":{"id":"dev-9"},"externalIds":[
+        {"id":"uid-1","type":"wechat_unionid","collection":"users","encoding":"none"},
+        {"id":12345,"type":"douyin_id"}]}})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->events[0].identifiers,
+            (std::vector<Identifier>{{"app_user_id", "u1"},
+                                     {"phone", "13812341234"},
+                                     {"cust_no", "C001"},
+                                     {"wechat_openid", "wx1:o-1"},
+                                     {"device_id", "dev-9"},
+                                     {"wechat_unionid", "uid-1"},
+                                     {"douyin_id", "12345"}}));
+}
+
+TEST_F(SegmentIdentifierTest, IdentifierTraitsOnTrackAreOnlyProperties) {
+  auto result =
+      Decode(R"({"type":"track","event":"e","userId":"u1","properties":{"cust_no":"C001"}})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->events[0].identifiers, (std::vector<Identifier>{{"app_user_id", "u1"}}));
+}
+
+TEST_F(SegmentIdentifierTest, MalformedExternalIdsNameTheField) {
+  struct Case {
+    std::string_view body, field;
+  };
+  const Case cases[] = {
+      {R"({"type":"track","event":"e","userId":"u","context":{"externalIds":{}}})",
+       "/context/externalIds"},
+      {R"({"type":"track","event":"e","userId":"u","context":{"externalIds":[1]}})",
+       "/context/externalIds/0"},
+      {R"({"type":"track","event":"e","userId":"u","context":{"externalIds":[{"id":"a","type":"Bad Type"}]}})",
+       "/context/externalIds/0/type"},
+      {R"({"type":"track","event":"e","userId":"u","context":{"externalIds":[{"type":"phone"}]}})",
+       "/context/externalIds/0/id"},
+      {R"({"type":"track","event":"e","userId":"u","context":{"device":{"id":[1]}}})",
+       "/context/device/id"},
+  };
+  for (const Case& c : cases) {
+    auto result = Decode(c.body);
+    ASSERT_FALSE(result.ok()) << c.body;
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument) << c.body;
+    EXPECT_EQ(result.status().field(), c.field) << result.status().ToString();
+  }
+}
+
+}  // namespace
+}  // namespace banyan::events
