@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 
@@ -151,6 +152,81 @@ EventLog::~EventLog() {
   }
   queue_changed_.notify_all();
   writer_.join();
+}
+
+namespace {
+
+// Where one record is: a snapshot of its segment and batch taken under the state lock.
+struct RecordLocation {
+  uint64_t sequence = 0;
+  std::string path;
+  uint64_t durable_bytes = 0;
+  uint64_t batch_offset = 0;
+};
+
+std::optional<RecordLocation> Locate(const std::vector<SegmentMeta>& segments, uint64_t sequence) {
+  auto segment = std::upper_bound(
+      segments.begin(), segments.end(), sequence,
+      [](uint64_t s, const SegmentMeta& meta) { return s < meta.end_sequence; });
+  if (segment == segments.end() || segment->record_count == 0 ||
+      sequence < segment->first_sequence) {
+    return std::nullopt;
+  }
+  const auto& batches = segment->batches;
+  auto batch = std::upper_bound(
+      batches.begin(), batches.end(), sequence,
+      [](uint64_t s, const SegmentMeta::BatchStart& b) { return s < b.first_sequence; });
+  if (batch == batches.begin()) return std::nullopt;
+  --batch;
+  return RecordLocation{sequence, segment->path, segment->bytes, batch->offset};
+}
+
+}  // namespace
+
+Status EventLog::Read(std::span<const uint64_t> sequences, const ScanCallback& callback) const {
+  std::vector<RecordLocation> locations;
+  locations.reserve(sequences.size());
+  {
+    std::lock_guard lock(state_mutex_);
+    for (const uint64_t sequence : sequences) {
+      if (auto location = Locate(segments_, sequence)) locations.push_back(std::move(*location));
+    }
+  }
+  std::unique_ptr<internal::SegmentReader> reader;
+  std::string reader_path;
+  BatchRead batch;
+  uint64_t batch_offset = UINT64_MAX;
+  for (const RecordLocation& location : locations) {
+    if (reader_path != location.path) {
+      Result<std::unique_ptr<internal::SegmentReader>> opened =
+          internal::SegmentReader::Open(location.path, location.durable_bytes);
+      // Retention may delete a segment after the snapshot; its records are gone.
+      if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) continue;
+      if (!opened.ok()) return opened.status();
+      reader = std::move(*opened);
+      reader_path = location.path;
+      batch_offset = UINT64_MAX;
+    }
+    if (batch_offset != location.batch_offset) {
+      ASSIGN_OR_RETURN(batch, reader->ReadAt(location.batch_offset));
+      if (batch.outcome != BatchRead::Outcome::kBatch) {
+        return ScanDamage(location.path, location.batch_offset,
+                          batch.outcome == BatchRead::Outcome::kEnd
+                              ? "file shorter than its durable size"
+                              : batch.reason);
+      }
+      batch_offset = location.batch_offset;
+    }
+    Status status;
+    bool found = false;
+    internal::ForEachRecord(batch.payload, [&](uint32_t index, std::string_view record) {
+      if (found || batch.header.first_sequence + index != location.sequence) return;
+      found = true;
+      status = callback(location.sequence, batch.header.received_at, record);
+    });
+    RETURN_IF_ERROR(status);
+  }
+  return Status::Ok();
 }
 
 Result<uint64_t> EventLog::Scan(uint64_t from_sequence, const ScanCallback& callback,

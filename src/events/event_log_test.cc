@@ -71,6 +71,34 @@ TEST_F(EventLogTest, ScanReturnsWhatWasAppended) {
   EXPECT_EQ(log->NextSequence(), 3u);
 }
 
+std::vector<std::string> ReadAll(const EventLog& log, std::vector<uint64_t> sequences) {
+  std::vector<std::string> out;
+  const Status status = log.Read(sequences, [&](uint64_t sequence, Timestamp, std::string_view r) {
+    out.push_back(fmt::format("{}={}", sequence, r));
+    return Status::Ok();
+  });
+  CHECK(status.ok(), "{}", status.ToString());
+  return out;
+}
+
+TEST_F(EventLogTest, ReadFetchesRecordsBySequenceAcrossSegmentsAndAfterReopen) {
+  EventLogOptions options = Options();
+  options.segment_bytes_max = 200;  // a few batches per segment
+  {
+    auto log = OpenOrDie(options, clock_);
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_TRUE(log->AppendAndWait({RecordFor(0, 3 * i), RecordFor(0, 3 * i + 1)}, kStart).ok());
+    }
+    ASSERT_GT(log->Stats().segments, 3u);
+    EXPECT_EQ(ReadAll(*log, {59, 0, 31, 30, 999}),
+              (std::vector<std::string>{"59=" + RecordFor(0, 88), "0=" + RecordFor(0, 0),
+                                        "31=" + RecordFor(0, 46), "30=" + RecordFor(0, 45)}));
+  }
+  auto reopened = OpenOrDie(options, clock_);  // the batch index now comes from recovery
+  EXPECT_EQ(ReadAll(*reopened, {1, 58}),
+            (std::vector<std::string>{"1=" + RecordFor(0, 1), "58=" + RecordFor(0, 87)}));
+}
+
 TEST_F(EventLogTest, ScanStopsAfterRecordsMaxAndSaysWhereToResume) {
   auto log = OpenOrDie(Options(), clock_);
   ASSERT_TRUE(log->AppendAndWait({"a", "b", "c"}, kStart).ok());

@@ -85,6 +85,7 @@ Result<SegmentMeta> RecoverSegment(const std::string& dir, const SegmentFile& fi
 
 void SegmentMeta::AddBatch(const BatchHeader& header) {
   if (record_count == 0) first_sequence = header.first_sequence;
+  if (header.record_count > 0) batches.push_back({header.first_sequence, bytes});
   bytes += header.batch_bytes;
   record_count += header.record_count;
   end_sequence = header.end_sequence();
