@@ -165,9 +165,9 @@ struct RecordLocation {
 };
 
 std::optional<RecordLocation> Locate(const std::vector<SegmentMeta>& segments, uint64_t sequence) {
-  auto segment = std::upper_bound(
-      segments.begin(), segments.end(), sequence,
-      [](uint64_t s, const SegmentMeta& meta) { return s < meta.end_sequence; });
+  auto segment =
+      std::upper_bound(segments.begin(), segments.end(), sequence,
+                       [](uint64_t s, const SegmentMeta& meta) { return s < meta.end_sequence; });
   if (segment == segments.end() || segment->record_count == 0 ||
       sequence < segment->first_sequence) {
     return std::nullopt;

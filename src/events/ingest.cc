@@ -128,6 +128,8 @@ Status Ingestor::Store(std::vector<Event> events, const std::string& source, Don
 
   std::vector<std::string> records;
   records.reserve(unique.size());
+  // The sink needs the stored events themselves; keep them only when there is one.
+  auto stored = options_.sink ? std::make_shared<std::vector<Event>>() : nullptr;
   const auto& outcomes = reservation->outcomes();
   for (size_t i = 0; i < unique.size(); ++i) {
     if (outcomes[i] == DedupOutcome::kInFlight) {
@@ -140,6 +142,7 @@ Status Ingestor::Store(std::vector<Event> events, const std::string& source, Don
       continue;
     }
     records.push_back(EncodeEvent(unique[i]));
+    if (stored) stored->push_back(std::move(unique[i]));
   }
   counters_.events_duplicate.fetch_add(report.duplicates, std::memory_order_relaxed);
   if (records.empty()) {
@@ -150,12 +153,13 @@ Status Ingestor::Store(std::vector<Event> events, const std::string& source, Don
   report.stored = static_cast<int64_t>(records.size());
   Status appended =
       log_.Append(std::move(records), now,
-                  [this, reservation, report, done](Result<SequenceRange> range) mutable {
+                  [this, reservation, report, done, stored](Result<SequenceRange> range) mutable {
                     if (!range.ok()) {
                       reservation->Release();
                       done(range.status());
                       return;
                     }
+                    if (stored) options_.sink->OnDurable(*range, *stored);
                     reservation->Commit();
                     counters_.events_stored.fetch_add(report.stored, std::memory_order_relaxed);
                     report.range = *range;

@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,21 @@ namespace banyan::events {
 
 inline constexpr size_t kRecentViolationsMax = 100;
 
+// Receives every newly stored event once it is durable, in log-sequence order, before the
+// request that carried it is acknowledged — so an identify call's identity links are visible to
+// the caller's next request. Called on the log's writer thread: must be quick and must not block
+// (OneID resolution and the queueing of profile updates run here).
+class DurableEventSink {
+ public:
+  virtual ~DurableEventSink() = default;
+  // `events[i]` has sequence range.first + i.
+  virtual void OnDurable(SequenceRange range, std::span<const Event> events) = 0;
+};
+
 struct IngestOptions {
   MessageIdDedupOptions dedup{};
-  TrackingPlan plan{};  // empty: nothing planned
+  TrackingPlan plan{};               // empty: nothing planned
+  DurableEventSink* sink = nullptr;  // none: events are only logged; must outlive the Ingestor
 };
 
 struct IngestReport {
@@ -83,6 +96,10 @@ class Ingestor {
   // message id is still being written by another request, Unavailable when the log has failed.
   // Otherwise `done` is called exactly once, after the events are durable or the write failed.
   Status Store(std::vector<Event> events, const std::string& source, Done done);
+
+  // Sets the sink (see IngestOptions::sink). REQUIRES: no Store is running — call at start-up,
+  // after replaying the log into the sink.
+  void SetSink(DurableEventSink* sink) { options_.sink = sink; }
 
   // Forgets message ids older than the dedup window and applies the log's retention.
   Status Maintain();

@@ -1,5 +1,7 @@
 #include "events/ingest.h"
 
+#include <fmt/format.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -74,6 +76,27 @@ TEST_F(IngestTest, StoresOnceAndAcknowledgesDuplicates) {
   // Another write key is another source: its m1 is a different event.
   EXPECT_EQ(Send(Batch({"m1"}), "key-2")->stored, 1);
   EXPECT_EQ(log_->Stats().records, 4u);
+}
+
+// Records what the sink saw, and checks that it is called before the request is acknowledged.
+class RecordingSink : public DurableEventSink {
+ public:
+  void OnDurable(SequenceRange range, std::span<const Event> events) override {
+    EXPECT_EQ(range.count, events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      seen.push_back(fmt::format("{}:{}", range.first + i, events[i].message_id));
+    }
+  }
+  std::vector<std::string> seen;
+};
+
+TEST_F(IngestTest, SinkSeesEachNewDurableEventOnceInSequenceOrder) {
+  RecordingSink sink;
+  Open(IngestOptions{.sink = &sink});
+  ASSERT_EQ(Send(Batch({"m1", "m2", "m2"}))->stored, 2);
+  EXPECT_EQ(sink.seen, (std::vector<std::string>{"0:m1", "1:m2"}));  // before the ack
+  ASSERT_EQ(Send(Batch({"m2", "m3"}))->stored, 1);  // the duplicate is not seen again
+  EXPECT_EQ(sink.seen, (std::vector<std::string>{"0:m1", "1:m2", "2:m3"}));
 }
 
 TEST_F(IngestTest, DedupSurvivesARestart) {

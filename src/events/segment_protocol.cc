@@ -97,9 +97,9 @@ Fields CollectFields(JsonObject object) {
 // Identify traits named like an identifier type are identifiers too (Segment's conventional
 // "email" and "phone", and the bank's own types when a client sends them as traits).
 constexpr std::array<std::string_view, 9> kTraitIdentifierTypes = {
-    kEmail,           kPhone,           "cust_no",   "id_card",
-    "wechat_unionid", "wechat_openid",  "alipay_user_id", "douyin_id",
-    "wecom_external_userid"};
+    kEmail,           kPhone,           "cust_no",
+    "id_card",        "wechat_unionid", "wechat_openid",
+    "alipay_user_id", "douyin_id",      "wecom_external_userid"};
 
 constexpr size_t kExternalIdTypeBytesMax = 32;
 

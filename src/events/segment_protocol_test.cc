@@ -279,14 +279,13 @@ TEST_F(SegmentIdentifierTest, ExternalIdsDeviceIdAndIdentifierTraitsBecomeIdenti
         {"id":"uid-1","type":"wechat_unionid","collection":"users","encoding":"none"},
         {"id":12345,"type":"douyin_id"}]}})");
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  EXPECT_EQ(result->events[0].identifiers,
-            (std::vector<Identifier>{{"app_user_id", "u1"},
-                                     {"phone", "13812341234"},
-                                     {"cust_no", "C001"},
-                                     {"wechat_openid", "wx1:o-1"},
-                                     {"device_id", "dev-9"},
-                                     {"wechat_unionid", "uid-1"},
-                                     {"douyin_id", "12345"}}));
+  EXPECT_EQ(result->events[0].identifiers, (std::vector<Identifier>{{"app_user_id", "u1"},
+                                                                    {"phone", "13812341234"},
+                                                                    {"cust_no", "C001"},
+                                                                    {"wechat_openid", "wx1:o-1"},
+                                                                    {"device_id", "dev-9"},
+                                                                    {"wechat_unionid", "uid-1"},
+                                                                    {"douyin_id", "12345"}}));
 }
 
 TEST_F(SegmentIdentifierTest, IdentifierTraitsOnTrackAreOnlyProperties) {
