@@ -42,6 +42,8 @@ inline constexpr size_t kConsentIdempotencyKeyBytesMax = 128;
 inline constexpr int kConsentHistoryLimitMax = 200;
 // Persons one query may span (the persons merged into one OneID).
 inline constexpr size_t kConsentPersonsMax = 1000;
+// How far ahead of the clock a fact's `at` may be (device clocks drift; more is a bad value).
+inline constexpr Micros kConsentAtFutureMax = std::chrono::hours(24);
 
 struct ConsentFact {
   int64_t id = 0;  // set by Record
@@ -74,12 +76,15 @@ class ConsentLedger {
  public:
   explicit ConsentLedger(const Clock& clock);
 
-  // Validates (InvalidArgument naming "purpose"/"channel"/"source"/"evidence"/
+  // Validates (InvalidArgument naming "person_id"/"purpose"/"channel"/"at"/"source"/"evidence"/
   // "idempotency_key"), appends, sets fact.id and fact.recorded_at. With an idempotency_key
   // already recorded: returns OK with the existing fact's id and appends nothing.
+  // `source` is 1..kConsentSourceBytesMax bytes of [a-z0-9_.:-]; `evidence` a JSON object of at
+  // most kConsentEvidenceBytesMax bytes.
   Status Record(store::Transaction& tx, ConsentFact& fact);
   // Current state per (purpose, channel) across `person_ids` (one OneID may be several merged
   // persons): the latest fact by `at`, then by id. Ordered by purpose, then channel.
+  // `person_ids`: 1..kConsentPersonsMax (InvalidArgument "person_ids"), as for History, Erase.
   Result<std::vector<ConsentState>> Current(store::Transaction& tx,
                                             std::span<const int64_t> person_ids);
   // Full history, newest first (by id), paged by fact id (before_id), at most `limit` (1..200).
@@ -94,7 +99,9 @@ class ConsentLedger {
 };
 
 // The policy question messaging will ask: may we use `purpose` on `channel`? A channel-specific
-// state overrides "all"; no fact means NOT allowed (opt-in, PIPL).
+// state overrides "all", except that an "all" withdrawal newer than the channel's state wins
+// ("stop all marketing" ends an older SMS grant too); no fact means NOT allowed (opt-in, PIPL).
+// Purposes are independent: a sender that needs two purposes asks for each.
 bool Allows(std::span<const ConsentState> current, Purpose purpose, std::string_view channel);
 
 }  // namespace banyan::privacy
