@@ -180,8 +180,10 @@ Result<std::vector<ConsentFact>> ConsentLedger::History(store::Transaction& tx,
   }
   ASSIGN_OR_RETURN(std::vector<store::Value> params, PersonParams(person_ids));
   const size_t persons = params.size();
-  params.push_back(before_id.value_or(INT64_MAX));
-  params.push_back(limit);
+  // emplace_back, not push_back: GCC 12 -O2 wrongly warns that the moved-from Value temporary
+  // may be uninitialised.
+  params.emplace_back(before_id.value_or(INT64_MAX));
+  params.emplace_back(static_cast<int64_t>(limit));
   const std::string sql = fmt::format(
       "SELECT id, person_id, purpose, channel, granted, at, source, evidence, recorded_by, "
       "recorded_at, idempotency_key FROM consent WHERE person_id IN ({}) AND id < ? "

@@ -56,6 +56,10 @@ PersonKeys::PersonKeys(const KeyRing& ring, Random& random, const Clock& clock)
     : ring_(ring), random_(random), clock_(clock) {}
 
 Result<DataKey> PersonKeys::Create(store::Transaction& tx, int64_t person_id) {
+  if (person_id <= 0) {
+    return InvalidArgumentError(fmt::format("person_id must be positive, not {}", person_id),
+                                "person_id");
+  }
   const auto [version, master] = ring_.CurrentMasterKey();
   DataKey key = NewDataKey(random_);
   Status inserted = tx.Execute(
@@ -159,7 +163,7 @@ Result<int64_t> PersonKeys::RewrapAll(store::Database& db, int64_t batch_rows) {
   int64_t total = 0;
   // A cursor over person ids: each batch reads `batch_rows` keys and rewraps those not yet under
   // `version`, so the whole pass is one scan of the table however many keys need work.
-  for (int64_t after = 0; after != INT64_MAX;) {
+  for (int64_t after = INT64_MIN; after != INT64_MAX;) {
     int64_t rewrapped = 0, last = INT64_MAX;
     RETURN_IF_ERROR(db.Write([&](store::Transaction& tx) -> Status {
       ASSIGN_OR_RETURN(rewrapped, RewrapBatch(tx, version, master, after, batch_rows, last));

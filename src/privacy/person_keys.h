@@ -39,7 +39,8 @@ class PersonKeys {
  public:
   PersonKeys(const KeyRing& ring, Random& random, const Clock& clock);
 
-  // A new random key for `person_id`, stored in `tx`. AlreadyExists if the person has one.
+  // A new random key for `person_id`, stored in `tx`. AlreadyExists if the person has one;
+  // InvalidArgument("person_id") unless person_id > 0.
   Result<DataKey> Create(store::Transaction& tx, int64_t person_id);
   // NotFound("person <id> has no data key") when absent or shredded; FailedPrecondition when the
   // key is wrapped under a version the ring no longer holds; DataLoss when it fails to unwrap.

@@ -80,6 +80,15 @@ TEST_F(PersonKeysTest, CreateTwiceIsAlreadyExists) {
   EXPECT_EQ(again.status().message(), "person 1 already has a data key");
 }
 
+TEST_F(PersonKeysTest, CreateRefusesNonPositiveIds) {
+  for (int64_t id : {0, -1}) {
+    Result<DataKey> key = Create(id);
+    EXPECT_EQ(key.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(key.status().field(), "person_id");
+  }
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM person_key"), 0);
+}
+
 TEST_F(PersonKeysTest, GetOfUnknownPersonIsNotFound) {
   Result<DataKey> key = Get(99);
   EXPECT_EQ(key.status().code(), StatusCode::kNotFound);
