@@ -174,9 +174,9 @@ Result<std::vector<ConsentFact>> ConsentLedger::History(store::Transaction& tx,
                                                         std::span<const int64_t> person_ids,
                                                         std::optional<int64_t> before_id,
                                                         int limit) {
-  if (limit < 1 || limit > kConsentHistoryLimitMax) {
+  if (limit < 1 || limit > kConsentHistoryPageMax) {
     return InvalidArgumentError(
-        fmt::format("limit must be 1..{}, not {}", kConsentHistoryLimitMax, limit), "limit");
+        fmt::format("limit must be 1..{}, not {}", kConsentHistoryPageMax, limit), "limit");
   }
   ASSIGN_OR_RETURN(std::vector<store::Value> params, PersonParams(person_ids));
   const size_t persons = params.size();

@@ -39,7 +39,7 @@ inline constexpr std::string_view kAllChannels = "all";
 
 inline constexpr size_t kConsentSourceBytesMax = 64, kConsentEvidenceBytesMax = 4096;
 inline constexpr size_t kConsentIdempotencyKeyBytesMax = 128;
-inline constexpr int kConsentHistoryLimitMax = 200;
+inline constexpr int kConsentHistoryPageMax = 200;
 // Persons one query may span (the persons merged into one OneID).
 inline constexpr size_t kConsentPersonsMax = 1000;
 // How far ahead of the clock a fact's `at` may be (device clocks drift; more is a bad value).

@@ -171,7 +171,7 @@ TEST_F(ConsentTest, HistoryIsNewestFirstAndPaged) {
   EXPECT_EQ((*page)[0].id, ids[2]);
   EXPECT_EQ((*page)[2].id, ids[0]);
   EXPECT_EQ(History({1}, std::nullopt, 0).status().field(), "limit");
-  EXPECT_EQ(History({1}, std::nullopt, kConsentHistoryLimitMax + 1).status().field(), "limit");
+  EXPECT_EQ(History({1}, std::nullopt, kConsentHistoryPageMax + 1).status().field(), "limit");
   EXPECT_EQ(History({}, std::nullopt, 10).status().field(), "person_ids");
   EXPECT_EQ(
       History(std::vector<int64_t>(kConsentPersonsMax + 1, 1), std::nullopt, 10).status().field(),
