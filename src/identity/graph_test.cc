@@ -1,0 +1,3 @@
+#include "identity/graph.h"
+
+#include <gtest/gtest.h>

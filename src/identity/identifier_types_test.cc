@@ -1,0 +1,3 @@
+#include "identity/identifier_types.h"
+
+#include <gtest/gtest.h>

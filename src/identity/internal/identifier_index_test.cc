@@ -1,0 +1,3 @@
+#include "identity/internal/identifier_index.h"
+
+#include <gtest/gtest.h>
