@@ -25,6 +25,9 @@
 namespace banyan::events {
 class Ingestor;
 }  // namespace banyan::events
+namespace banyan::customer {
+class CustomerService;
+}  // namespace banyan::customer
 
 namespace banyan::api {
 
@@ -41,6 +44,8 @@ struct ApiDeps {
   WorkerPool* slow_pool = nullptr;
   // Event ingestion; null when the event log is not open (the ingestion routes are then absent).
   events::Ingestor* ingestor = nullptr;
+  // Customers (OneID, profiles, consent); null when not open (the routes answer 503).
+  customer::CustomerService* customers = nullptr;
 };
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps);

@@ -1,11 +1,13 @@
-// /api/v1/events (the durable log, newest first) and /api/v1/tracking-plan (the plan in force,
-// its counters and recent violations).
+// /api/v1/events (the durable log, newest first, personal values masked) and /api/v1/tracking-plan
+// (the plan in force, its counters and recent violations).
 
 #include <charconv>
 
 #include "api/handlers.h"
 #include "base/encoding.h"
 #include "base/time.h"
+#include "customer/customer_service.h"
+#include "customer/views.h"
 #include "events/event_query.h"
 #include "events/ingest.h"
 
@@ -34,35 +36,13 @@ Result<std::optional<uint64_t>> CursorQuery(const PageParams& page) {
   return InvalidArgumentError("cursor is malformed", "?cursor");
 }
 
-Json ParsedOrText(const std::string& text) {
-  auto parsed = ParseJson(text);
-  return parsed.ok() ? *parsed : Json(text);
-}
-
-Json EventJson(const events::StoredEvent& stored) {
-  const events::Event& e = stored.event;
-  Json identifiers = Json::array();
-  for (const auto& id : e.identifiers)
-    identifiers.push_back({{"type", id.type}, {"value", id.value}});
-  return {{"sequence", stored.sequence},
-          {"message_id", e.message_id},
-          {"source", events::EventSourceName(e.source)},
-          {"type", events::EventTypeName(e.type)},
-          {"name", e.name},
-          {"identifiers", identifiers},
-          {"event_time", FormatRfc3339(e.event_time)},
-          {"received_at", FormatRfc3339(e.received_at)},
-          {"sent_at", e.sent_at ? Json(FormatRfc3339(*e.sent_at)) : Json(nullptr)},
-          {"channel", events::ChannelName(e.channel)},
-          {"properties", ParsedOrText(e.properties)},
-          {"traits", ParsedOrText(e.traits)},
-          {"context", ParsedOrText(e.context)}};
-}
-
 }  // namespace
 
 Result<http::Response> ListEvents(Call& call) {
-  if (call.deps.ingestor == nullptr) return UnavailableError("event ingestion is not running");
+  if (call.deps.ingestor == nullptr || call.deps.customers == nullptr) {
+    return UnavailableError("event ingestion is not running");
+  }
+  const auto& graph = call.deps.customers->graph();
   ASSIGN_OR_RETURN(PageParams page, ReadPageParams(call.request));
   events::EventQuery query;
   query.limit = page.limit;
@@ -78,9 +58,16 @@ Result<http::Response> ListEvents(Call& call) {
   }
   ASSIGN_OR_RETURN(query.from, TimeQuery(call.request, "from"));
   ASSIGN_OR_RETURN(query.to, TimeQuery(call.request, "to"));
+  // The events of an erased customer are anonymous: they cannot be found by its identifiers.
+  if (query.identifier && graph.IsErased(query.identifier->type, query.identifier->value)) {
+    return PageResponse(Json::array(), "");
+  }
   ASSIGN_OR_RETURN(events::EventPage result, events::QueryEvents(call.deps.ingestor->log(), query));
   Json items = Json::array();
-  for (const auto& stored : result.items) items.push_back(EventJson(stored));
+  for (const auto& stored : result.items) {
+    items.push_back(customer::EventJson(stored.sequence, stored.event, graph,
+                                        &call.deps.customers->schema(), /*masked=*/true));
+  }
   std::string next;
   if (result.next_before_sequence) {
     next = Base64UrlEncode(AsBytes(std::to_string(*result.next_before_sequence)));

@@ -44,6 +44,23 @@ Result<http::Response> RevokeApiKey(Call& call);
 Result<http::Response> ListEvents(Call& call);
 Result<http::Response> GetTrackingPlan(Call& call);
 
+// customer_handlers.cc
+Result<http::Response> ListCustomers(Call& call);
+Result<http::Response> GetCustomer(Call& call);
+Result<http::Response> GetCustomerEvents(Call& call);
+Result<http::Response> UnmaskCustomerField(Call& call);
+Result<http::Response> ExportCustomer(Call& call);
+Result<http::Response> EraseCustomer(Call& call);
+Result<http::Response> ListCustomerConsents(Call& call);
+Result<http::Response> RecordCustomerConsent(Call& call);
+Result<http::Response> GetCustomerBalances(Call& call);
+Result<http::Response> ListIdentityConflicts(Call& call);
+Result<http::Response> ResolveIdentityConflict(Call& call);
+Result<http::Response> UnmergeIdentity(Call& call);
+Result<http::Response> ListIdentifierTypes(Call& call);
+Result<http::Response> ListProfileAttributes(Call& call);
+Result<http::Response> AddProfileAttribute(Call& call);
+
 // audit_handlers.cc
 Result<http::Response> ListAudit(Call& call);
 Result<http::Response> VerifyAudit(Call& call);

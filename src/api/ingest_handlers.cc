@@ -5,6 +5,7 @@
 #include "api/call.h"
 #include "api/problem.h"
 #include "base/encoding.h"
+#include "customer/customer_service.h"
 #include "events/ingest.h"
 
 namespace banyan::api {
@@ -76,6 +77,12 @@ void Store(ApiDeps& deps, http::Request& request, http::Responder& respond,
     AddCors(response);
     respond(std::move(response));
   };
+  // Customer changes not yet written to the database are bounded: past the bound, ask clients to
+  // retry rather than let memory grow (the flusher drains it within a few intervals).
+  if (deps.customers != nullptr && deps.customers->Backpressure()) {
+    return respond(Failure(
+        ResourceExhaustedError("customer updates are being written; retry shortly"), request));
+  }
   Status stored = deps.ingestor->Store(std::move(decoded.events), *source, std::move(done));
   if (!stored.ok()) respond(Failure(stored, request));
 }

@@ -14,7 +14,8 @@ namespace {
 using auth::Permission;
 using http::Method;
 
-// Handlers that hash a password (Argon2id: tens of milliseconds by design) run on the slow
+// Handlers that hash a password (Argon2id: tens of milliseconds by design), or that read or
+// rewrite a whole customer (export, erasure, unmerge), run on the slow
 // pool, not on the HTTP threads, so a burst of logins never stalls other requests.
 enum class Cost { kFast, kSlow };
 
@@ -53,6 +54,21 @@ const std::vector<Route>& Table() {
     {Method::kDelete, "/api/v1/api-keys/{id}",            Access::kPermission,    Permission::kApiKeysManage, RevokeApiKey},
     {Method::kGet,    "/api/v1/events",                   Access::kPermission,    Permission::kEventsRead, ListEvents},
     {Method::kGet,    "/api/v1/tracking-plan",            Access::kPermission,    Permission::kEventsRead, GetTrackingPlan},
+    {Method::kGet,    "/api/v1/customers",                Access::kPermission,    Permission::kCustomersRead, ListCustomers},
+    {Method::kGet,    "/api/v1/customers/{id}",           Access::kPermission,    Permission::kCustomersRead, GetCustomer},
+    {Method::kDelete, "/api/v1/customers/{id}",           Access::kPermission,    Permission::kCustomersErase, EraseCustomer, Cost::kSlow},
+    {Method::kGet,    "/api/v1/customers/{id}/events",    Access::kPermission,    Permission::kCustomersRead, GetCustomerEvents},
+    {Method::kPost,   "/api/v1/customers/{id}/unmask",    Access::kPermission,    Permission::kPiiUnmask, UnmaskCustomerField},
+    {Method::kGet,    "/api/v1/customers/{id}/export",    Access::kPermission,    Permission::kCustomersExport, ExportCustomer, Cost::kSlow},
+    {Method::kGet,    "/api/v1/customers/{id}/consents",  Access::kPermission,    Permission::kCustomersRead, ListCustomerConsents},
+    {Method::kPost,   "/api/v1/customers/{id}/consents",  Access::kPermission,    Permission::kConsentWrite, RecordCustomerConsent},
+    {Method::kGet,    "/api/v1/customers/{id}/balances",  Access::kPermission,    Permission::kCustomersRead, GetCustomerBalances},
+    {Method::kGet,    "/api/v1/identity/conflicts",       Access::kPermission,    Permission::kCustomersErase, ListIdentityConflicts},
+    {Method::kPost,   "/api/v1/identity/conflicts/{id}/resolve", Access::kPermission, Permission::kCustomersErase, ResolveIdentityConflict},
+    {Method::kPost,   "/api/v1/identity/merges/{id}/unmerge", Access::kPermission, Permission::kCustomersErase, UnmergeIdentity, Cost::kSlow},
+    {Method::kGet,    "/api/v1/identifier-types",         Access::kPermission,    Permission::kCustomersRead, ListIdentifierTypes},
+    {Method::kGet,    "/api/v1/profile/attributes",       Access::kPermission,    Permission::kCustomersRead, ListProfileAttributes},
+    {Method::kPost,   "/api/v1/profile/attributes",       Access::kPermission,    Permission::kCustomersWrite, AddProfileAttribute},
     {Method::kGet,    "/api/v1/audit",                    Access::kPermission,    Permission::kAuditRead, ListAudit},
     {Method::kGet,    "/api/v1/audit/verify",             Access::kPermission,    Permission::kAuditRead, VerifyAudit},
   };

@@ -61,6 +61,13 @@ struct Config {
     std::string tracking_plan_file;  // empty: no tracking plan
     int64_t maintenance_interval_s = 60;
   } events;
+  struct Privacy {
+    std::string keyring_file;  // empty: <data_dir>/keys/data.keyring
+  } privacy;
+  struct Customers {
+    int64_t flush_interval_ms = 200;
+    int64_t timeline_events_max = 10'000;  // newest events kept in a customer's timeline index
+  } customers;
   struct Store {
     int64_t busy_timeout_ms = 5000;
     int64_t readers = 4;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/key_file.h"
+#include "base/logging.h"
 
 namespace banyan::server {
 namespace {
@@ -91,9 +92,60 @@ Status App::OpenEvents() {
   return Status::Ok();
 }
 
+std::string App::KeyRingPath() const {
+  return config_.privacy.keyring_file.empty() ? data_dir() + "/keys/data.keyring"
+                                              : config_.privacy.keyring_file;
+}
+
+Status App::OpenKeyRing() {
+  if (keyring_) return Status::Ok();
+  ASSIGN_OR_RETURN(keyring_,
+                   privacy::KeyRing::LoadOrCreate(KeyRingPath(), SecureRandom::Get(), clock()));
+  person_keys_ = std::make_unique<privacy::PersonKeys>(*keyring_, SecureRandom::Get(), clock());
+  return Status::Ok();
+}
+
+Status App::OpenCustomers() {
+  RETURN_IF_ERROR(OpenKeyRing());
+  ASSIGN_OR_RETURN(BusinessCalendar calendar, BusinessCalendar::Create(config_.business.time_zone));
+  std::unique_ptr<profile::AttributeSchema> schema;
+  RETURN_IF_ERROR(db_->Read([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(schema, profile::AttributeSchema::Load(tx));
+    return Status::Ok();
+  }));
+  ASSIGN_OR_RETURN(auto graph,
+                   identity::IdentityGraph::Load(*db_, identity::IdentifierTypes(), *keyring_,
+                                                 *person_keys_, SecureRandom::Get(), clock()));
+  customer::CustomerService::Deps deps{.db = *db_,
+                                       .log = *event_log_,
+                                       .ring = *keyring_,
+                                       .keys = *person_keys_,
+                                       .graph = std::move(graph),
+                                       .schema = std::move(schema),
+                                       .audit = auth_->audit(),
+                                       .clock = clock(),
+                                       .random = SecureRandom::Get(),
+                                       .calendar = std::move(calendar)};
+  customer::CustomerOptions options{.timeline_events_max =
+                                        static_cast<size_t>(config_.customers.timeline_events_max)};
+  ASSIGN_OR_RETURN(customers_, customer::CustomerService::Open(std::move(deps), options));
+  ingestor_->SetSink(customers_.get());
+  return Status::Ok();
+}
+
 void App::Close() {
   ingestor_.reset();
-  event_log_.reset();  // waits for queued appends to be written
+  event_log_.reset();  // waits for queued appends to be written (and applied to customers_)
+  if (customers_) {
+    // What is not flushed is replayed from the log at the next start; flushing now makes that
+    // start faster and the database current for offline commands.
+    if (Status s = customers_->Flush(); !s.ok()) {
+      log::Error("customers.flush_failed", {{"error", s.ToString()}});
+    }
+  }
+  customers_.reset();
+  person_keys_.reset();
+  keyring_.reset();
   auth_.reset();
   if (db_) db_->Close();
   if (lock_fd_ >= 0) {

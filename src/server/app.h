@@ -18,8 +18,11 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/random.h"
+#include "customer/customer_service.h"
 #include "events/event_log.h"
 #include "events/ingest.h"
+#include "privacy/keyring.h"
+#include "privacy/person_keys.h"
 #include "store/database.h"
 
 namespace banyan::server {
@@ -40,6 +43,18 @@ class App {
   Status OpenEvents();
   // REQUIRES: OpenEvents succeeded.
   events::Ingestor& ingestor() { return *ingestor_; }
+  // Opens the key ring sealing personal data, creating it at first start. Idempotent.
+  Status OpenKeyRing();
+  // Opens the key ring, loads the identity graph and the profile
+  // schema, replays the event log into them from the checkpoint, and attaches them to ingestion.
+  // REQUIRES: OpenEvents succeeded.
+  Status OpenCustomers();
+  // REQUIRES: OpenCustomers succeeded.
+  customer::CustomerService& customers() { return *customers_; }
+  privacy::KeyRing& keyring() { return *keyring_; }
+  privacy::PersonKeys& person_keys() { return *person_keys_; }
+  // <data_dir>/keys/data.keyring unless privacy.keyring_file says otherwise.
+  std::string KeyRingPath() const;
   const std::string& data_dir() const { return config_.server.data_dir; }
   // Closes the store cleanly (checkpointed, one file). Idempotent.
   void Close();
@@ -52,6 +67,9 @@ class App {
   std::unique_ptr<auth::AuthSystem> auth_;
   std::unique_ptr<events::EventLog> event_log_;
   std::unique_ptr<events::Ingestor> ingestor_;  // uses event_log_: declared after it
+  std::unique_ptr<privacy::KeyRing> keyring_;
+  std::unique_ptr<privacy::PersonKeys> person_keys_;
+  std::unique_ptr<customer::CustomerService> customers_;  // uses all of the above
 };
 
 }  // namespace banyan::server

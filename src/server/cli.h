@@ -44,6 +44,7 @@ int RunAuditVerify(const Args& args);
 int RunConfig(const Args& args);
 int RunImportEvents(const Args& args);
 int RunEventsRepair(const Args& args);
+int RunPrivacyRotateKey(const Args& args);
 
 // Prints `status` as "banyan: <message>" to stderr and returns 1 (or 2 for usage errors).
 int Fail(const Status& status);

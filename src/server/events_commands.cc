@@ -65,6 +65,7 @@ int RunImportEvents(const Args& args) {
   auto app = App::Open(*config, /*exclusive=*/true);
   if (!app.ok()) return Fail(app.status());
   if (Status s = (*app)->OpenEvents(); !s.ok()) return Fail(s);
+  if (Status s = (*app)->OpenCustomers(); !s.ok()) return Fail(s);
   events::IstreamByteSource source(&in);
   events::WireContext context;
   context.received_at = (*app)->clock().Now();

@@ -21,6 +21,7 @@ commands:
   import events FILE         bulk-load events (NDJSON or CSV, .gz accepted; --format ndjson|csv)
                              through the same normalisation and dedup as the SDK endpoints
   events repair              move a damaged part of the event log to events/quarantine/
+  privacy rotate-key         new master key for personal data; rewraps every person's key
   config show                print the effective configuration
   config keys                list every configuration key (markdown)
   version                    print the version
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
   if (command == "config") return RunConfig(*args);
   if (command == "import" && sub == "events") return RunImportEvents(*args);
   if (command == "events" && sub == "repair") return RunEventsRepair(*args);
+  if (command == "privacy" && sub == "rotate-key") return RunPrivacyRotateKey(*args);
   if (command == "version") {
     std::printf("banyan %s\n", BANYAN_VERSION);
     return 0;

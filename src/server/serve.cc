@@ -7,6 +7,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -87,21 +88,19 @@ void RegisterEventMetrics(http::Metrics& metrics, events::Ingestor& ingestor) {
                 [&ingestor] { return static_cast<double>(ingestor.dedup_stats().entries); });
 }
 
-// Runs retention and dedup expiry every `interval` until stopped.
-class Maintenance {
+// Runs `task` every `interval` until stopped (retention and dedup expiry; the customer flush).
+class Periodic {
  public:
-  Maintenance(events::Ingestor& ingestor, std::chrono::seconds interval)
-      : thread_([this, &ingestor, interval] {
+  Periodic(std::chrono::milliseconds interval, std::function<void()> task)
+      : task_(std::move(task)), thread_([this, interval] {
           std::unique_lock lock(mutex_);
           while (!changed_.wait_for(lock, interval, [this] { return stopping_; })) {
             lock.unlock();
-            if (Status s = ingestor.Maintain(); !s.ok()) {
-              log::Error("events.maintenance_failed", {{"error", s.ToString()}});
-            }
+            task_();
             lock.lock();
           }
         }) {}
-  ~Maintenance() { Stop(); }
+  ~Periodic() { Stop(); }
   void Stop() {
     {
       std::lock_guard lock(mutex_);
@@ -112,11 +111,41 @@ class Maintenance {
   }
 
  private:
+  std::function<void()> task_;
   std::mutex mutex_;
   std::condition_variable changed_;
   bool stopping_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
+
+void RegisterCustomerMetrics(http::Metrics& metrics, customer::CustomerService& customers) {
+  const customer::CustomerCounters& c = customers.counters();
+  auto counter = [&metrics](std::string_view name, std::string_view help,
+                            const std::atomic<int64_t>& value) {
+    metrics.CounterFunc(name, help, [&value] { return static_cast<double>(value.load()); });
+  };
+  counter("banyan_customers_events_applied_total", "events resolved to a OneID", c.events_applied);
+  counter("banyan_customers_events_anonymous_total", "events with no usable identifier",
+          c.events_anonymous);
+  counter("banyan_customers_identifiers_skipped_total",
+          "identifiers of an unknown type or with a value that does not normalise",
+          c.identifiers_skipped);
+  counter("banyan_customers_profile_updates_total", "profile attributes changed by events",
+          c.profile_updates);
+  counter("banyan_customers_consents_recorded_total", "consent facts recorded from events",
+          c.consents_recorded);
+  counter("banyan_customers_consents_invalid_total", "malformed $consent events ignored",
+          c.consents_invalid);
+  counter("banyan_customers_flush_failures_total", "failed writes of customer changes",
+          c.flush_failures);
+  metrics.Gauge("banyan_customers_persons", "persons (OneIDs and merged persons) in memory",
+                [&customers] { return static_cast<double>(customers.graph().Stats().persons); });
+  metrics.Gauge(
+      "banyan_customers_identity_memory_bytes", "memory held by the identity graph",
+      [&customers] { return static_cast<double>(customers.graph().Stats().memory_bytes); });
+  metrics.Gauge("banyan_customers_timeline_memory_bytes", "memory held by the timeline index",
+                [&customers] { return static_cast<double>(customers.TimelineMemoryBytes()); });
+}
 
 }  // namespace
 
@@ -135,6 +164,7 @@ int RunServe(const Args& args) {
     }
     return Fail(s);
   }
+  if (Status s = (*app)->OpenCustomers(); !s.ok()) return Fail(s);
   const std::string web_dir = FindWebDir(config->server.web_dir);
   auto web = StaticFiles::Load(web_dir);
   if (!web.ok()) return Fail(web.status());
@@ -152,11 +182,21 @@ int RunServe(const Args& args) {
                     .metrics = &metrics,
                     .ready = [&] { return ready.load() && !server_ptr->Stopping(); },
                     .slow_pool = &slow_pool,
-                    .ingestor = &(*app)->ingestor()};
+                    .ingestor = &(*app)->ingestor(),
+                    .customers = &(*app)->customers()};
   api::RegisterRoutes(router, deps);
   RegisterEventMetrics(metrics, (*app)->ingestor());
-  Maintenance maintenance((*app)->ingestor(),
-                          std::chrono::seconds(config->events.maintenance_interval_s));
+  RegisterCustomerMetrics(metrics, (*app)->customers());
+  Periodic maintenance(std::chrono::seconds(config->events.maintenance_interval_s), [&app] {
+    if (Status s = (*app)->ingestor().Maintain(); !s.ok()) {
+      log::Error("events.maintenance_failed", {{"error", s.ToString()}});
+    }
+  });
+  Periodic flusher(std::chrono::milliseconds(config->customers.flush_interval_ms), [&app] {
+    if (Status s = (*app)->customers().Flush(); !s.ok()) {
+      log::Error("customers.flush_failed", {{"error", s.ToString()}});
+    }
+  });
 
   http::ServerOptions options = ServerOptionsFor(*config, listen->first, listen->second);
   options.before_routing = [&web](http::Request& request) { return web->Serve(request); };
@@ -175,6 +215,7 @@ int RunServe(const Args& args) {
   server.Run(/*handle_signals=*/true);
   ready = false;
   maintenance.Stop();
+  flusher.Stop();
   (*app)->Close();
   log::Info("server.stopped");
   log::FlushLogging();

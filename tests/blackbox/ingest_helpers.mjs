@@ -131,3 +131,26 @@ export function seededRandom(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+// How the event views mask personal values (privacy/masking.h; docs/privacy.md): phone numbers
+// and e-mail addresses always, and the personal profile attributes among identify traits.
+export function maskPhone(phone) { return `${phone.slice(0, 3)}****${phone.slice(-4)}`; }
+export function maskEmail(email) {
+  const [local, domain] = email.split('@');
+  return `${[...local][0]}***@${domain}`;
+}
+export function maskName(name) {
+  const chars = [...name];
+  const compound = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '夏侯', '令狐'];
+  const keep = chars.length > 2 && compound.includes(chars.slice(0, 2).join('')) ? 2 : 1;
+  if (chars.length === 1) return '*';
+  return chars.slice(0, keep).join('') + '*'.repeat(chars.length - keep);
+}
+// The traits of an identify call as the event views show them.
+export function maskedTraits(traits = {}) {
+  const out = { ...traits };
+  if (typeof out.phone === 'string') out.phone = maskPhone(out.phone);
+  if (typeof out.email === 'string') out.email = maskEmail(out.email);
+  if (typeof out.name === 'string') out.name = maskName(out.name);
+  return out;
+}

@@ -1,0 +1,236 @@
+// CustomerService operations that reveal, change or remove a customer's data: unmask, export,
+// erasure, unmerge, conflict resolution, consent records and custom attributes. Each is
+// authorised here (beyond the route's permission, scope), audited in the same transaction as
+// its change, and run after flushing pending ingestion changes.
+
+#include <fmt/format.h>
+
+#include "customer/customer_service.h"
+#include "customer/views.h"
+#include "events/event_codec.h"
+#include "privacy/masking.h"
+
+namespace banyan::customer {
+namespace {
+
+auth::AuditRecord Audit(const auth::Principal& principal, std::string action, PersonId target) {
+  return auth::AuditRecord::By(principal, std::move(action), "customer", std::to_string(target));
+}
+
+}  // namespace
+
+Result<Json> CustomerService::Unmask(const auth::Principal& principal, PersonId id,
+                                     std::string_view field, const auth::AuditContext& context) {
+  Json out;
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Visible visible, LoadVisible(tx, principal, id));
+    out = {{"one_id", visible.root}, {"field", field}};
+    if (field.starts_with("identifiers/")) {
+      const std::string_view type = field.substr(std::string_view("identifiers/").size());
+      if (deps_.graph->types().Find(type) == nullptr) {
+        return InvalidArgumentError(fmt::format("unknown identifier type '{}'", type), "/field");
+      }
+      ASSIGN_OR_RETURN(auto identifiers, deps_.graph->ReadIdentifiers(tx, visible.members));
+      Json values = Json::array();
+      for (const auto& identifier : identifiers) {
+        if (identifier.type == type) values.push_back(identifier.value);
+      }
+      if (values.empty()) {
+        return NotFoundError(fmt::format("customer {} has no {}", visible.root, type));
+      }
+      out["values"] = std::move(values);
+    } else {
+      const profile::AttributeDef* def = deps_.schema->Find(field);
+      if (def == nullptr) {
+        return InvalidArgumentError(
+            fmt::format("unknown field '{}'; expected an attribute name or identifiers/TYPE",
+                        field),
+            "/field");
+      }
+      const auto value = visible.profile.attributes.find(def->name);
+      if (value == visible.profile.attributes.end()) {
+        return NotFoundError(fmt::format("customer {} has no {}", visible.root, field));
+      }
+      out["value"] = ParseJson(value->second.json).value_or(Json(value->second.json));
+    }
+    auth::AuditRecord record = Audit(principal, "pii.unmask", visible.root);
+    record.details = {{"field", field}};  // the field, never the value
+    return deps_.audit.Append(tx, record, context);
+  }));
+  return out;
+}
+
+Result<Json> CustomerService::Export(const auth::Principal& principal, PersonId id,
+                                     const auth::AuditContext& context) {
+  Json out;
+  PersonId root = 0;
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Visible visible, LoadVisible(tx, principal, id));
+    root = visible.root;
+    ASSIGN_OR_RETURN(auto identifiers, deps_.graph->ReadIdentifiers(tx, visible.members));
+    ASSIGN_OR_RETURN(auto history, consents_.History(tx, visible.members, std::nullopt,
+                                                     privacy::kConsentHistoryPageMax));
+    ASSIGN_OR_RETURN(auto merges, deps_.graph->ListMerges(tx, visible.root));
+    ASSIGN_OR_RETURN(auto balances, balances_.Range(tx, visible.members, CivilDay(1970, 1, 1),
+                                                    deps_.calendar.DayOf(deps_.clock.Now())));
+    out = {{"format", "banyan.customer_export.v1"},
+           {"exported_at", FormatRfc3339(deps_.clock.Now())},
+           {"one_id", visible.root},
+           {"members", visible.members},
+           {"profile", ProfileJson(*deps_.schema, visible.profile, /*masked=*/false)},
+           {"identifiers", IdentifiersJson(deps_.graph->types(), identifiers, false)},
+           {"consents", ConsentFactsJson(history)},
+           {"merges", MergesJson(merges)},
+           {"balances", BalancesJson(balances, false)}};
+    auth::AuditRecord record = Audit(principal, "customer.export", visible.root);
+    record.details = {{"identifiers", identifiers.size()}, {"balance_days", balances.size()}};
+    return deps_.audit.Append(tx, record, context);
+  }));
+  // Events last, outside the transaction: the log is not in the store.
+  std::vector<uint64_t> sequences;
+  for (const PersonId member : deps_.graph->Members(root)) {
+    auto newest = timeline_.Newest(member, std::nullopt, kExportEventsMax);
+    sequences.insert(sequences.end(), newest.begin(), newest.end());
+  }
+  std::sort(sequences.begin(), sequences.end());
+  Json events = Json::array();
+  RETURN_IF_ERROR(
+      deps_.log.Read(sequences, [&](uint64_t sequence, Timestamp, std::string_view record) {
+        auto event = events::DecodeEvent(record);
+        if (!event.ok()) return event.status();
+        events.push_back(EventJson(sequence, *event, *deps_.graph, nullptr, /*masked=*/false));
+        return Status::Ok();
+      }));
+  out["events"] = std::move(events);
+  return out;
+}
+
+Result<Json> CustomerService::Erase(const auth::Principal& principal, PersonId id,
+                                    const auth::AuditContext& context) {
+  std::lock_guard admin(admin_mutex_);
+  RETURN_IF_ERROR(FlushLocked());
+  PersonId root = 0;
+  RETURN_IF_ERROR(deps_.db.Read([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Visible visible, LoadVisible(tx, principal, id));
+    root = visible.root;
+    return Status::Ok();
+  }));
+  // From here until CommitErase the person takes no new identifiers or merges.
+  ASSIGN_OR_RETURN(identity::ErasePlan plan, deps_.graph->PlanErase(root));
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(deps_.graph->WriteErase(tx, plan));
+    RETURN_IF_ERROR(profiles_.Erase(tx, plan.members()));
+    RETURN_IF_ERROR(balances_.Erase(tx, plan.members()));
+    RETURN_IF_ERROR(consents_.Erase(tx, plan.members()));
+    auth::AuditRecord record = Audit(principal, "customer.erase", root);
+    record.details = {{"persons", plan.members().size()},
+                      {"identifiers", plan.identifiers().size()}};
+    return deps_.audit.Append(tx, record, context);
+  }));
+  const std::vector<PersonId> members = plan.members();
+  deps_.graph->CommitErase(plan);
+  size_t events = 0;
+  for (const PersonId member : members) events += timeline_.Take(member).size();
+  return Json{
+      {"one_id", root}, {"erased", true}, {"persons", members.size()}, {"events_detached", events}};
+}
+
+Result<Json> CustomerService::Unmerge(const auth::Principal& principal, int64_t merge_id,
+                                      const auth::AuditContext& context) {
+  std::lock_guard admin(admin_mutex_);
+  RETURN_IF_ERROR(FlushLocked());
+  ASSIGN_OR_RETURN(auto result, deps_.graph->Unmerge(deps_.db, merge_id, principal.id));
+  auth::AuditRecord record = auth::AuditRecord::By(principal, "identity.unmerge", "identity_merge",
+                                                   std::to_string(merge_id));
+  record.details = {{"survivor_root", result.survivor_root}, {"absorbed_id", result.absorbed_id}};
+  RETURN_IF_ERROR(deps_.audit.Record(record, context));
+  return Json{{"merge_id", merge_id},
+              {"survivor_id", result.survivor_root},
+              {"absorbed_id", result.absorbed_id}};
+}
+
+Result<Json> CustomerService::ListConflicts(const auth::Principal& principal,
+                                            std::string_view status,
+                                            std::optional<int64_t> before_id, int limit) {
+  (void)principal;  // route permission customers:erase; conflicts hold no personal values
+  if (status != "open" && status != "kept_separate" && status != "merged" && status != "all") {
+    return InvalidArgumentError("expected open, kept_separate, merged or all", "?status");
+  }
+  Json items = Json::array();
+  std::optional<int64_t> next;
+  RETURN_IF_ERROR(deps_.db.Read([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(auto conflicts,
+                     deps_.graph->ListConflicts(tx, status == "all" ? "" : status,
+                                                before_id.value_or(INT64_MAX), limit));
+    for (const auto& c : conflicts) {
+      items.push_back({{"id", c.id},
+                       {"person_a", c.person_a},
+                       {"person_b", c.person_b},
+                       {"identifier_type", c.identifier_type},
+                       {"at", FormatRfc3339(c.at)},
+                       {"evidence", ParseJson(c.evidence).value_or(Json(c.evidence))},
+                       {"status", c.status}});
+    }
+    if (static_cast<int>(conflicts.size()) == limit && !conflicts.empty()) {
+      next = conflicts.back().id;
+    }
+    return Status::Ok();
+  }));
+  return Json{{"items", std::move(items)}, {"next_before", next ? Json(*next) : Json()}};
+}
+
+Result<Json> CustomerService::ResolveConflict(const auth::Principal& principal, int64_t conflict_id,
+                                              std::string_view resolution,
+                                              const auth::AuditContext& context) {
+  if (resolution != "kept_separate" && resolution != "merged") {
+    return InvalidArgumentError("expected kept_separate or merged", "/resolution");
+  }
+  std::lock_guard admin(admin_mutex_);
+  RETURN_IF_ERROR(FlushLocked());
+  RETURN_IF_ERROR(deps_.graph->ResolveConflict(deps_.db, conflict_id, resolution, principal.id));
+  auth::AuditRecord record = auth::AuditRecord::By(
+      principal, "identity.conflict_resolve", "identity_conflict", std::to_string(conflict_id));
+  record.details = {{"resolution", resolution}};
+  RETURN_IF_ERROR(deps_.audit.Record(record, context));
+  return Json{{"id", conflict_id}, {"status", resolution}};
+}
+
+Result<Json> CustomerService::RecordConsent(const auth::Principal& principal, PersonId id,
+                                            privacy::ConsentFact fact,
+                                            const auth::AuditContext& context) {
+  Json out;
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(Visible visible, LoadVisible(tx, principal, id));
+    fact.person_id = visible.root;
+    if (principal.kind == auth::PrincipalKind::kStaff) fact.recorded_by = principal.id;
+    RETURN_IF_ERROR(consents_.Record(tx, fact));
+    auth::AuditRecord record = Audit(principal, "consent.record", visible.root);
+    record.details = {{"purpose", privacy::PurposeName(fact.purpose)},
+                      {"channel", fact.channel},
+                      {"granted", fact.granted},
+                      {"fact_id", fact.id}};
+    RETURN_IF_ERROR(deps_.audit.Append(tx, record, context));
+    out = ConsentFactsJson(std::span(&fact, 1))[0];
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Json> CustomerService::AddAttribute(const auth::Principal& principal,
+                                           profile::AttributeDef def,
+                                           const auth::AuditContext& context) {
+  if (principal.scope != auth::ScopeKind::kAll) {
+    return PermissionDeniedError(
+        "custom attributes are bank-wide: only head-office staff add them");
+  }
+  ASSIGN_OR_RETURN(profile::AttributeDef added,
+                   deps_.schema->Add(
+                       deps_.db, def, principal.id, deps_.clock.Now(), [&](store::Transaction& tx) {
+                         auth::AuditRecord record = auth::AuditRecord::By(
+                             principal, "profile.attribute_add", "profile_attribute", def.name);
+                         return deps_.audit.Append(tx, record, context);
+                       }));
+  return AttributeJson(added);
+}
+
+}  // namespace banyan::customer

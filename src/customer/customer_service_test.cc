@@ -1,0 +1,242 @@
+#include "customer/customer_service.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <future>
+#include <iterator>
+
+#include "events/ingest.h"
+#include "privacy/testing/privacy_fixture.h"
+
+namespace banyan::customer {
+namespace {
+
+constexpr std::string_view kPhone = "13812345678";
+constexpr std::string_view kName = "王小明";
+
+// The whole customer path over real parts: SQLite, the event log, the ingestor, the key ring,
+// the identity graph and the profile store. "Restart" rebuilds everything above the files.
+class CustomerServiceTest : public privacy::testing::PrivacyFixture {
+ protected:
+  void SetUp() override {
+    PrivacyFixture::SetUp();
+    ASSERT_TRUE(db_->Write([](store::Transaction& tx) -> Status {
+                     RETURN_IF_ERROR(tx.Execute(
+                         "INSERT INTO branch (id, parent_id, code, name, kind, latitude, "
+                         "longitude, path, created_at, updated_at) VALUES "
+                         "(1, NULL, 'HQ', 'HQ', 'head_office', 0, 0, '/1/', 0, 0), "
+                         "(2, 1, 'XIXI', 'Xixi', 'branch', 0, 0, '/1/2/', 0, 0), "
+                         "(3, 1, 'WEST', 'West', 'branch', 0, 0, '/1/3/', 0, 0)"));
+                     return tx.Execute(
+                         "INSERT INTO staff (id, username, display_name, password_hash, role, "
+                         "branch_id, status, locale, created_at, updated_at) VALUES "
+                         "(7, 'rm.xixi', 'RM', 'x', 'relationship_manager', 2, 'active', "
+                         "'zh-CN', 0, 0)");
+                   })
+                    .ok());
+    audit_ = std::make_unique<auth::AuditLog>(*db_, clock_, std::string(32, 'k'));
+    Start();
+  }
+
+  void TearDown() override {
+    Stop();
+    audit_.reset();
+    PrivacyFixture::TearDown();
+  }
+
+  void Start() {
+    auto log = events::EventLog::Open({.dir = (dir_ / "events").string()}, clock_);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    log_ = std::move(*log);
+    auto ingestor = events::Ingestor::Open({}, *log_, clock_, random_);
+    ASSERT_TRUE(ingestor.ok());
+    ingestor_ = std::move(*ingestor);
+    auto graph = identity::IdentityGraph::Load(*db_, identity::IdentifierTypes(), *ring_, *keys_,
+                                               random_, clock_);
+    ASSERT_TRUE(graph.ok()) << graph.status().ToString();
+    std::unique_ptr<profile::AttributeSchema> schema;
+    ASSERT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
+                     ASSIGN_OR_RETURN(schema, profile::AttributeSchema::Load(tx));
+                     return Status::Ok();
+                   })
+                    .ok());
+    CustomerService::Deps deps{.db = *db_,
+                               .log = *log_,
+                               .ring = *ring_,
+                               .keys = *keys_,
+                               .graph = std::move(*graph),
+                               .schema = std::move(schema),
+                               .audit = *audit_,
+                               .clock = clock_,
+                               .random = random_,
+                               .calendar = *BusinessCalendar::Create("Asia/Shanghai")};
+    auto service = CustomerService::Open(std::move(deps), {});
+    ASSERT_TRUE(service.ok()) << service.status().ToString();
+    service_ = std::move(*service);
+    ingestor_->SetSink(service_.get());
+  }
+
+  // A crash: nothing is flushed; the log and the database stay as they are.
+  void Crash() {
+    ingestor_.reset();
+    log_.reset();
+    service_.reset();
+  }
+  void Stop() {
+    ingestor_.reset();
+    log_.reset();
+    if (service_) EXPECT_TRUE(service_->Flush().ok());
+    service_.reset();
+  }
+
+  void Send(std::string_view body) {
+    auto decoded = ingestor_->DecodeSegment(body, events::SegmentCall::kFromBody);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    std::promise<Result<events::IngestReport>> done;
+    ASSERT_TRUE(ingestor_
+                    ->Store(std::move(decoded->events), "1",
+                            [&](Result<events::IngestReport> r) { done.set_value(r); })
+                    .ok());
+    ASSERT_TRUE(done.get_future().get().ok());
+  }
+
+  PersonId FindOne(std::string_view type, std::string_view value,
+                   const auth::Principal& who = auth::Principal::System()) {
+    auto found = service_->Find(who, type, value);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found.ok() ? found->size() : 0, 1u) << type << ":" << value;
+    return found.ok() && found->size() == 1 ? found->front() : 0;
+  }
+
+  std::string FileBytes(const std::string& name) {
+    std::ifstream in(dir_ / name, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  std::unique_ptr<auth::AuditLog> audit_;
+  std::unique_ptr<events::EventLog> log_;
+  std::unique_ptr<events::Ingestor> ingestor_;
+  std::unique_ptr<CustomerService> service_;
+};
+
+auth::Principal Rm() {
+  auth::Principal p;
+  p.kind = auth::PrincipalKind::kStaff;
+  p.id = 7;
+  p.permissions = auth::RolePermissions(auth::Role::kRelationshipManager);
+  p.branch_id = 2;
+  p.branch_path = "/1/2/";
+  p.scope = auth::ScopeKind::kOwnCustomers;
+  return p;
+}
+
+auth::Principal Manager(int64_t branch, std::string path) {
+  auth::Principal p = Rm();
+  p.id = 8;
+  p.permissions = auth::RolePermissions(auth::Role::kBranchManager);
+  p.branch_id = branch;
+  p.branch_path = std::move(path);
+  p.scope = auth::ScopeKind::kSubtree;
+  return p;
+}
+
+TEST_F(CustomerServiceTest, IdentifyMakesOneMaskedCustomerFoundByAnyIdentifier) {
+  Send(R"({"batch":[
+    {"type":"track","event":"app_open","anonymousId":"a1","messageId":"m1"},
+    {"type":"identify","userId":"u1","anonymousId":"a1","messageId":"m2",
+     "traits":{"name":"王小明","phone":"138-1234-5678","city":"杭州"}}]})");
+  const PersonId id = FindOne("phone", "+86 13812345678");
+  EXPECT_EQ(FindOne("anonymous_id", "a1"), id);
+  EXPECT_EQ(FindOne("app_user_id", "u1"), id);
+  ASSERT_TRUE(service_->Flush().ok());
+  auto view = service_->Get(auth::Principal::System(), id);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ((*view)["profile"]["name"]["value"], "王**");
+  EXPECT_EQ((*view)["profile"]["city"]["value"], "杭州");
+  EXPECT_EQ((*view)["recent_events"].size(), 2u);
+  EXPECT_EQ((*view)["recent_events"][0]["message_id"], "m2");
+  const std::string text = view->dump();
+  EXPECT_EQ(text.find(kName), std::string::npos);
+  EXPECT_EQ(text.find(kPhone), std::string::npos);
+}
+
+TEST_F(CustomerServiceTest, CrashBeforeFlushLosesNothingAndAppliesIncrementsOnce) {
+  Send(R"({"type":"identify","userId":"u1","messageId":"m1","traits":{"name":"王小明"}})");
+  ASSERT_TRUE(service_->Flush().ok());
+  Send(R"({"type":"identify","userId":"u1","messageId":"m2","traits":{"phone":"13812345678",
+           "city":"宁波"}})");
+  Crash();  // m2 is durable in the log but was never flushed
+  Start();
+  const PersonId id = FindOne("phone", std::string(kPhone));
+  EXPECT_EQ(FindOne("app_user_id", "u1"), id);
+  auto view = service_->Get(auth::Principal::System(), id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)["profile"]["city"]["value"], "宁波");
+  EXPECT_EQ((*view)["recent_events"].size(), 2u);
+  // Restarting again replays nothing twice.
+  Stop();
+  Start();
+  EXPECT_EQ(FindOne("phone", std::string(kPhone)), id);
+  EXPECT_EQ((*service_->Get(auth::Principal::System(), id))["recent_events"].size(), 2u);
+}
+
+TEST_F(CustomerServiceTest, ScopeHidesCustomersOutsideTheCallersBookOrBranch) {
+  Send(R"({"type":"identify","userId":"mine","messageId":"m1",
+           "traits":{"home_branch":"XIXI","relationship_manager":"rm.xixi"}})");
+  Send(R"({"type":"identify","userId":"west","messageId":"m2","traits":{"home_branch":"WEST"}})");
+  ASSERT_TRUE(service_->Flush().ok());
+  const PersonId mine = FindOne("app_user_id", "mine");
+  const PersonId west = FindOne("app_user_id", "west");
+  EXPECT_TRUE(service_->Get(Rm(), mine).ok());
+  EXPECT_EQ(service_->Get(Rm(), west).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(service_->Get(Manager(2, "/1/2/"), mine).ok());
+  EXPECT_EQ(service_->Get(Manager(2, "/1/2/"), west).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(service_->Get(Manager(3, "/1/3/"), west).ok());
+  EXPECT_TRUE(service_->Find(Rm(), "app_user_id", "west")->empty());
+  auto page = service_->List(Rm(), {});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].one_id, mine);
+}
+
+TEST_F(CustomerServiceTest, ConsentEventsAreRecordedOnceEvenWhenReplayed) {
+  Send(R"({"type":"track","event":"$consent","userId":"u1","messageId":"c1",
+           "properties":{"purpose":"marketing","channel":"sms","granted":true}})");
+  Crash();
+  Start();
+  ASSERT_TRUE(service_->Flush().ok());
+  Stop();
+  Start();
+  auto consents =
+      service_->Consents(auth::Principal::System(), FindOne("app_user_id", "u1"), std::nullopt, 50);
+  ASSERT_TRUE(consents.ok()) << consents.status().ToString();
+  EXPECT_EQ((*consents)["history"].size(), 1u);
+  EXPECT_EQ((*consents)["current"][0]["granted"], true);
+}
+
+TEST_F(CustomerServiceTest, EraseLeavesNoIdentifierFindableAndNoClearValueOnDisk) {
+  Send(R"({"type":"identify","userId":"u1","messageId":"m1",
+           "traits":{"name":"王小明","phone":"13812345678"}})");
+  Send(R"({"type":"track","event":"view_product","userId":"u1","messageId":"m2"})");
+  ASSERT_TRUE(service_->Flush().ok());
+  const PersonId id = FindOne("phone", std::string(kPhone));
+  auto erased = service_->Erase(auth::Principal::System(), id, {});
+  ASSERT_TRUE(erased.ok()) << erased.status().ToString();
+  EXPECT_EQ((*erased)["events_detached"], 2);
+  EXPECT_TRUE(service_->Find(auth::Principal::System(), "phone", kPhone)->empty());
+  EXPECT_TRUE(service_->Find(auth::Principal::System(), "app_user_id", "u1")->empty());
+  EXPECT_EQ(service_->Get(auth::Principal::System(), id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(service_->graph().IsErased("app_user_id", "u1"));
+  Stop();
+  for (const char* file : {"banyan.db", "banyan.db-wal"}) {
+    const std::string bytes = FileBytes(file);
+    EXPECT_EQ(bytes.find(kPhone), std::string::npos) << file;
+    EXPECT_EQ(bytes.find(kName), std::string::npos) << file;
+  }
+  Start();  // and it stays erased across a restart (the log still holds the events)
+  EXPECT_TRUE(service_->Find(auth::Principal::System(), "phone", kPhone)->empty());
+}
+
+}  // namespace
+}  // namespace banyan::customer
