@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <thread>
+
+#include "privacy/internal/secret_file.h"
 #include "privacy/keyed_hash.h"
 #include "privacy/testing/privacy_fixture.h"
 
@@ -132,6 +135,38 @@ TEST_F(KeyRingTest, RingsInDifferentFilesHaveDifferentKeys) {
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(*(*other)->MasterKey(1) == *ring_->MasterKey(1));
   EXPECT_NE(KeyedHash(**other, "phone", "1"), KeyedHash(*ring_, "phone", "1"));
+}
+
+TEST_F(KeyRingTest, CreatingOverAnExistingFileIsAlreadyExistsAndChangesNothing) {
+  const std::string before = ReadRing();
+  Status status =
+      internal::WriteSecretFile(RingPath(), "other", internal::WriteMode::kCreateNew, random_);
+  EXPECT_EQ(status.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReadRing(), before);
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_ / "keys")) {
+    ++files;
+  }
+  EXPECT_EQ(files, 1);  // the temporary file is gone
+}
+
+TEST_F(KeyRingTest, ProcessesStartingAtOnceShareOneRing) {
+  const std::string path = (dir_ / "race" / "data.keyring").string();
+  constexpr int kThreads = 4;
+  std::vector<std::unique_ptr<KeyRing>> rings(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      SeededRandom random(100 + i);  // each would create different keys
+      auto ring = KeyRing::LoadOrCreate(path, random, clock_);
+      if (ring.ok()) rings[i] = std::move(*ring);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    ASSERT_NE(rings[i], nullptr) << i;
+    EXPECT_TRUE(*rings[i]->MasterKey(1) == *rings[0]->MasterKey(1)) << i;
+  }
 }
 
 }  // namespace
