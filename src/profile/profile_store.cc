@@ -15,14 +15,14 @@ namespace {
 
 constexpr std::string_view kOtherNames = "(other)";
 
-void CountName(std::map<std::string, int64_t>& counts, const std::string& name) {
+void CountName(std::map<std::string, int64_t>& counts, const std::string& name, int64_t n = 1) {
   auto it = counts.find(name);
   if (it != counts.end()) {
-    ++it->second;
+    it->second += n;
   } else if (counts.size() < kReportNamesMax) {
-    counts.emplace(name, 1);
+    counts.emplace(name, n);
   } else {
-    ++counts[std::string(kOtherNames)];
+    counts[std::string(kOtherNames)] += n;
   }
 }
 
@@ -42,6 +42,15 @@ Status CheckMembers(std::span<const PersonId> members) {
 }
 
 }  // namespace
+
+void ApplyReport::Add(const ApplyReport& other) {
+  applied += other.applied;
+  unchanged += other.unchanged;
+  superseded += other.superseded;
+  documents_written += other.documents_written;
+  for (const auto& [name, n] : other.unknown) CountName(unknown, name, n);
+  for (const auto& [name, n] : other.invalid) CountName(invalid, name, n);
+}
 
 void ApplyReport::CountUnknown(const std::string& name) { CountName(unknown, name); }
 void ApplyReport::CountInvalid(const std::string& name) { CountName(invalid, name); }

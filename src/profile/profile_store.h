@@ -52,6 +52,8 @@ struct ApplyReport {
   std::map<std::string, int64_t> invalid;  // attribute name -> updates skipped
   int64_t documents_written = 0;
 
+  // Adds `other`'s counts to these.
+  void Add(const ApplyReport& other);
   void CountUnknown(const std::string& name);
   void CountInvalid(const std::string& name);
   int64_t unknown_total() const;

@@ -127,10 +127,47 @@ Status RecordReader::Seek(int64_t offset) {
   return Status::Ok();
 }
 
+namespace {
+
+// Where an RFC 4180 scan stands inside one record.
+struct CsvScan {
+  bool field_start = true;     // the next character begins a field
+  bool in_quote = false;       // inside a quoted field
+  bool pending_quote = false;  // a quote inside a quoted field: closing, or the first of two
+
+  void Feed(std::string_view bytes) {
+    for (const char c : bytes) {
+      if (in_quote) {
+        if (!pending_quote) {
+          pending_quote = c == '"';
+          continue;
+        }
+        pending_quote = false;
+        if (c == '"') continue;  // a doubled quote
+        in_quote = false;        // the quote closed the field; `c` follows it
+      }
+      if (c == '"' && field_start) {
+        in_quote = true;
+        field_start = false;
+      } else {
+        field_start = c == ',';
+      }
+    }
+  }
+  // At a line end: does the record go on (the line end is inside a quoted field)?
+  bool Continues() {
+    if (in_quote && pending_quote) in_quote = pending_quote = false;
+    field_start = false;  // a line end inside a field is part of it
+    return in_quote;
+  }
+};
+
+}  // namespace
+
 Result<bool> RecordReader::ReadRaw(std::string* text, bool* too_long) {
   text->clear();
   *too_long = false;
-  bool in_quote = false;
+  CsvScan scan;
   bool any = false;
   while (true) {
     if (position_ == buffer_.size()) {
@@ -142,9 +179,7 @@ Result<bool> RecordReader::ReadRaw(std::string* text, bool* too_long) {
     const size_t size = buffer_.size() - position_;
     const char* newline = static_cast<const char*>(std::memchr(begin, '\n', size));
     const size_t length = newline ? static_cast<size_t>(newline - begin) : size;
-    if (format_ == FileFormat::kCsv && !*too_long) {
-      for (size_t i = 0; i < length; ++i) in_quote ^= begin[i] == '"';
-    }
+    if (format_ == FileFormat::kCsv && !*too_long) scan.Feed(std::string_view(begin, length));
     if (text->size() + length > kImportRowBytesMax) {
       *too_long = true;
       text->append(begin, kImportRowBytesMax - std::min(text->size(), kImportRowBytesMax));
@@ -156,7 +191,7 @@ Result<bool> RecordReader::ReadRaw(std::string* text, bool* too_long) {
     ++position_;  // the line end
     // A line end inside quotes belongs to the field (CSV), unless the record is already too
     // long, when reading resynchronises at the next line end.
-    if (in_quote && !*too_long) {
+    if (format_ == FileFormat::kCsv && !*too_long && scan.Continues()) {
       text->push_back('\n');
       continue;
     }
