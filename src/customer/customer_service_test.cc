@@ -86,7 +86,9 @@ class CustomerServiceTest : public privacy::testing::PrivacyFixture {
   void Stop() {
     ingestor_.reset();
     log_.reset();
-    if (service_) EXPECT_TRUE(service_->Flush().ok());
+    if (service_) {
+      EXPECT_TRUE(service_->Flush().ok());
+    }
     service_.reset();
   }
 
