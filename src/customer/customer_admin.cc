@@ -233,4 +233,30 @@ Result<Json> CustomerService::AddAttribute(const auth::Principal& principal,
   return AttributeJson(added);
 }
 
+Result<profile::ImportReport> CustomerService::Import(bool customers,
+                                                     const profile::ImportOptions& options) {
+  std::lock_guard admin(admin_mutex_);
+  RETURN_IF_ERROR(FlushLocked());
+  std::lock_guard apply(pending_mutex_);  // the graph takes one resolving thread at a time
+  profile::ImportDeps deps{.db = deps_.db,
+                           .graph = *deps_.graph,
+                           .schema = *deps_.schema,
+                           .profiles = profiles_,
+                           .balances = balances_,
+                           .clock = deps_.clock,
+                           .calendar = deps_.calendar};
+  return customers ? profile::ImportCustomers(options, deps)
+                   : profile::ImportBalances(options, deps);
+}
+
+Result<profile::ImportReport> CustomerService::ImportCustomers(
+    const profile::ImportOptions& options) {
+  return Import(true, options);
+}
+
+Result<profile::ImportReport> CustomerService::ImportBalances(
+    const profile::ImportOptions& options) {
+  return Import(false, options);
+}
+
 }  // namespace banyan::customer

@@ -48,6 +48,7 @@
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
 #include "profile/balances.h"
+#include "profile/import.h"
 #include "profile/profile_store.h"
 #include "profile/schema.h"
 #include "store/database.h"
@@ -165,6 +166,12 @@ class CustomerService : public events::DurableEventSink {
   Result<Json> Balances(const auth::Principal& principal, PersonId id, CivilDay from, CivilDay to,
                         const auth::AuditContext& context);
 
+  // Bulk import from core banking (profile/import.h) through this service's graph and stores,
+  // after writing what ingestion has queued. Holds ingestion's apply path for the duration:
+  // meant for offline use (`banyan import`, `banyan demo init`).
+  Result<profile::ImportReport> ImportCustomers(const profile::ImportOptions& options);
+  Result<profile::ImportReport> ImportBalances(const profile::ImportOptions& options);
+
   const BusinessCalendar& calendar() const { return deps_.calendar; }
   const profile::AttributeSchema& schema() const { return *deps_.schema; }
   Result<Json> AddAttribute(const auth::Principal& principal, profile::AttributeDef def,
@@ -191,6 +198,7 @@ class CustomerService : public events::DurableEventSink {
                        const profile::Profile& profile);
   Result<Json> TimelineItems(PersonId root, std::optional<uint64_t> before, int limit);
   Status FlushLocked();
+  Result<profile::ImportReport> Import(bool customers, const profile::ImportOptions& options);
 
   Deps deps_;
   const CustomerOptions options_;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -131,6 +132,29 @@ Status App::OpenCustomers() {
   ASSIGN_OR_RETURN(customers_, customer::CustomerService::Open(std::move(deps), options));
   ingestor_->SetSink(customers_.get());
   return Status::Ok();
+}
+
+namespace {
+
+profile::ImportOptions ImportOptionsFor(const std::string& path) {
+  profile::ImportOptions options;
+  options.path = path;
+  options.on_progress = [](const profile::ImportProgress& p) {
+    std::fprintf(stderr, "… %lld rows, %lld imported, %lld rejected (%.0f rows/s)\n",
+                 static_cast<long long>(p.rows), static_cast<long long>(p.imported),
+                 static_cast<long long>(p.rejected), p.rows_per_s);
+  };
+  return options;
+}
+
+}  // namespace
+
+Result<profile::ImportReport> App::ImportCustomers(const std::string& path) {
+  return customers_->ImportCustomers(ImportOptionsFor(path));
+}
+
+Result<profile::ImportReport> App::ImportBalances(const std::string& path) {
+  return customers_->ImportBalances(ImportOptionsFor(path));
 }
 
 void App::Close() {

@@ -51,6 +51,10 @@ class App {
   Status OpenCustomers();
   // REQUIRES: OpenCustomers succeeded.
   customer::CustomerService& customers() { return *customers_; }
+  // Imports a core-banking file (docs/profiles.md) with progress on stderr.
+  // REQUIRES: OpenCustomers succeeded.
+  Result<profile::ImportReport> ImportCustomers(const std::string& path);
+  Result<profile::ImportReport> ImportBalances(const std::string& path);
   privacy::KeyRing& keyring() { return *keyring_; }
   privacy::PersonKeys& person_keys() { return *person_keys_; }
   // <data_dir>/keys/data.keyring unless privacy.keyring_file says otherwise.

@@ -45,6 +45,8 @@ int RunConfig(const Args& args);
 int RunImportEvents(const Args& args);
 int RunEventsRepair(const Args& args);
 int RunPrivacyRotateKey(const Args& args);
+int RunImportCustomers(const Args& args);
+int RunImportBalances(const Args& args);
 
 // Prints `status` as "banyan: <message>" to stderr and returns 1 (or 2 for usage errors).
 int Fail(const Status& status);

@@ -30,4 +30,50 @@ int RunPrivacyRotateKey(const Args& args) {
   return 0;
 }
 
+namespace {
+
+// `banyan import customers|balances FILE`. Exit 0 when every row was imported, 1 when some were
+// rejected (the report names where), 2 for usage errors; a failure that stops the import prints
+// its cause and exits 1 — re-running resumes after the last committed batch.
+int RunImportProfiles(const Args& args, bool customers) {
+  const char* kind = customers ? "customers" : "balances";
+  if (args.words.size() != 3) {
+    return Fail(InvalidArgumentError(fmt::format("usage: banyan import {} FILE", kind)));
+  }
+  const std::string path = args.words[2];
+  auto config = LoadConfigFor(args);
+  if (!config.ok()) return Fail(config.status());
+  auto app = App::Open(*config, /*exclusive=*/true);
+  if (!app.ok()) return Fail(app.status());
+  if (Status s = (*app)->OpenEvents(); !s.ok()) return Fail(s);
+  if (Status s = (*app)->OpenCustomers(); !s.ok()) return Fail(s);
+  auto report = customers ? (*app)->ImportCustomers(path) : (*app)->ImportBalances(path);
+  if (!report.ok()) return Fail(report.status().WithContext(fmt::format("import {}", path)));
+  if (report->already_done) {
+    std::printf("%s was imported before (sha256 %s); nothing to do\n", path.c_str(),
+                report->file_sha256.c_str());
+    return 0;
+  }
+  std::printf(
+      "imported %s %s: %lld rows, %lld imported, %lld rejected, %lld new customers, %lld merges, "
+      "%lld identity conflicts, %.1f s%s\n",
+      kind, path.c_str(), static_cast<long long>(report->rows),
+      static_cast<long long>(report->imported), static_cast<long long>(report->rejected),
+      static_cast<long long>(report->persons_created), static_cast<long long>(report->merges),
+      static_cast<long long>(report->conflicts), report->seconds,
+      report->resumed_after_row > 0
+          ? fmt::format(" (resumed after row {})", report->resumed_after_row).c_str()
+          : "");
+  if (report->rejected > 0) {
+    std::printf("rejected rows are listed in %s\n", report->reject_path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunImportCustomers(const Args& args) { return RunImportProfiles(args, true); }
+int RunImportBalances(const Args& args) { return RunImportProfiles(args, false); }
+
 }  // namespace banyan::server

@@ -20,6 +20,9 @@ commands:
   audit verify               verify the audit log's keyed hash chain
   import events FILE         bulk-load events (NDJSON or CSV, .gz accepted; --format ndjson|csv)
                              through the same normalisation and dedup as the SDK endpoints
+  import customers FILE      load core-banking customers (CSV or NDJSON; docs/profiles.md):
+                             idempotent, resumable, rejects listed in FILE.rejects.ndjson
+  import balances FILE       load daily balance snapshots (CSV or NDJSON)
   events repair              move a damaged part of the event log to events/quarantine/
   privacy rotate-key         new master key for personal data; rewraps every person's key
   config show                print the effective configuration
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
   if (command == "audit" && sub == "verify") return RunAuditVerify(*args);
   if (command == "config") return RunConfig(*args);
   if (command == "import" && sub == "events") return RunImportEvents(*args);
+  if (command == "import" && sub == "customers") return RunImportCustomers(*args);
+  if (command == "import" && sub == "balances") return RunImportBalances(*args);
   if (command == "events" && sub == "repair") return RunEventsRepair(*args);
   if (command == "privacy" && sub == "rotate-key") return RunPrivacyRotateKey(*args);
   if (command == "version") {
