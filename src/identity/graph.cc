@@ -41,7 +41,7 @@ struct IdentityGraph::Item {
   // live persons holding this identifier; `roots` how many distinct roots they have.
   size_t holders_begin = 0;
   size_t holders_end = 0;
-  size_t roots = 0;
+  size_t roots = 0;            // distinct roots of the holders: 0, 1, or 2 for "several"
   uint32_t recent = kNoEntry;  // the most recently seen holder's entry
   bool conflict = false;       // a new one-per-person value the target cannot take
   bool dropped = false;        // a duplicate, or a second value of a one-per-person type
@@ -82,8 +82,14 @@ bool Newer(const Entry& a, const Entry& b) {
 }  // namespace
 
 IdentityGraph::IdentityGraph(IdentifierTypes types, const privacy::KeyRing& ring,
-                             privacy::PersonKeys& keys, Random& random, const Clock& clock)
-    : types_(std::move(types)), ring_(ring), keys_(keys), random_(random), clock_(clock) {
+                             privacy::PersonKeys& keys, Random& random, const Clock& clock,
+                             GraphOptions options)
+    : types_(std::move(types)),
+      ring_(ring),
+      keys_(keys),
+      random_(random),
+      clock_(clock),
+      options_(options) {
   app_user_id_type_ = types_.IndexOf(events::kAppUserId);
   anonymous_id_type_ = types_.IndexOf(events::kAnonymousId);
 }
@@ -107,7 +113,7 @@ Result<ResolveResult> IdentityGraph::Resolve(std::span<const events::Identifier>
   }
   std::unique_lock lock(mutex_);
   const size_t changes_max = 4 * call.items.size() + 4;
-  if (pending_.size() + changes_max > kPendingChangesMax) {
+  if (pending_.size() + changes_max > options_.pending_changes_max) {
     return ResourceExhaustedError(
         fmt::format("identity: {} changes pending; flush before resolving more", pending_.size()));
   }
@@ -159,6 +165,7 @@ Status IdentityGraph::PrepareItems(std::span<const events::Identifier> ids, Call
 }
 
 void IdentityGraph::LookupLocked(Call& call) const {
+  call.holders.reserve(2 * call.items.size());
   auto collect = [&](Item& item) {
     item.holders_begin = call.holders.size();
     index_.ForEachMatch(item.type, item.lookup, [&](uint32_t e) {
@@ -182,21 +189,28 @@ void IdentityGraph::LookupLocked(Call& call) const {
       collect(item);
     }
   }
-  // Distinct roots and the most recent holder of each identifier.
+  // Distinct roots (0, 1 or "2": several) and the most recent holder of each identifier.
   for (Item& item : call.items) {
-    std::vector<uint32_t> roots;
+    uint32_t first_root = 0;
     for (size_t h = item.holders_begin; h < item.holders_end; ++h) {
       const uint32_t e = call.holders[h];
       const uint32_t root = forest_.Root(index_.at(e).person);
-      if (std::find(roots.begin(), roots.end(), root) == roots.end()) roots.push_back(root);
+      if (first_root == 0) {
+        first_root = root;
+        item.roots = 1;
+      } else if (root != first_root) {
+        item.roots = 2;
+      }
       if (item.recent == kNoEntry || Newer(index_.at(e), index_.at(item.recent))) item.recent = e;
     }
-    item.roots = roots.size();
   }
-  // Strongest first (call order among equals); then drop exact duplicates, which previous_id
-  // can produce.
-  std::stable_sort(call.items.begin(), call.items.end(),
-                   [](const Item& a, const Item& b) { return a.strength > b.strength; });
+  // Strongest first, call order among equals (an insertion sort: at most kIdentifiersMax items
+  // and no allocation); then drop exact duplicates, which previous_id can produce.
+  for (size_t i = 1; i < call.items.size(); ++i) {
+    for (size_t j = i; j > 0 && call.items[j - 1].strength < call.items[j].strength; --j) {
+      std::swap(call.items[j - 1], call.items[j]);
+    }
+  }
   for (size_t i = 0; i < call.items.size(); ++i) {
     for (size_t j = 0; j < i && !call.items[i].dropped; ++j) {
       if (!call.items[j].dropped && call.items[j].type == call.items[i].type &&

@@ -25,10 +25,10 @@
 // ResolveConflict and WriteErase flush the queue in their own transactions at any time.
 //
 // Threads: Resolve is called by one writer thread; reads (Root, Find, Members, Stats, ...) may
-// come from any thread at the same time (a std::shared_mutex; Resolve holds it exclusively for
-// well under a microsecond). Flush, the admin operations and erasure may be called from any
-// thread. REQUIRES: Resolve is not called inside a store transaction (an admin operation holding
-// the store's write lock may be waiting for the graph).
+// come from any thread at the same time (a reader-writer lock that lets the writer in first;
+// Resolve holds it exclusively for well under a microsecond). Flush, the admin operations and
+// erasure may be called from any thread. REQUIRES: Resolve is not called inside a store transaction
+// (an admin operation holding the store's write lock may be waiting for the graph).
 
 #ifndef BANYAN_IDENTITY_GRAPH_H_
 #define BANYAN_IDENTITY_GRAPH_H_
@@ -38,7 +38,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +53,7 @@
 #include "identity/internal/identifier_index.h"
 #include "identity/internal/pending.h"
 #include "identity/internal/person_forest.h"
+#include "identity/internal/rw_lock.h"
 #include "privacy/keyed_hash.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
@@ -168,6 +169,11 @@ class ErasePlan {
   uint64_t flushed_through_ = 0;  // set by WriteErase
 };
 
+struct GraphOptions {
+  // Tests lower it; production keeps the default.
+  size_t pending_changes_max = kPendingChangesMax;
+};
+
 class IdentityGraph {
  public:
   // Reads persons, identifiers, conflicts, erased identifiers and the checkpoint into memory.
@@ -176,14 +182,14 @@ class IdentityGraph {
   static Result<std::unique_ptr<IdentityGraph>> Load(store::Database& db, IdentifierTypes types,
                                                      const privacy::KeyRing& ring,
                                                      privacy::PersonKeys& keys, Random& random,
-                                                     const Clock& clock);
+                                                     const Clock& clock, GraphOptions options = {});
   ~IdentityGraph();
 
   // Resolves one call's identifiers to a person (see the rules above). Identifiers of an unknown
   // type or a malformed value are skipped and counted; "previous_id" is an app_user_id when some
   // person holds that value as one, else an anonymous_id. NotFound when no identifier is usable
   // (the caller treats the event as anonymous); ResourceExhausted when kPendingChangesMax changes
-  // are pending (flush, then retry).
+  // are pending (options.pending_changes_max; flush, then retry).
   Result<ResolveResult> Resolve(std::span<const events::Identifier> ids, const Evidence& evidence);
 
   // The current root of `person`; nullopt when unknown or erased.
@@ -247,7 +253,7 @@ class IdentityGraph {
   struct Call;
 
   IdentityGraph(IdentifierTypes types, const privacy::KeyRing& ring, privacy::PersonKeys& keys,
-                Random& random, const Clock& clock);
+                Random& random, const Clock& clock, GraphOptions options);
 
   // graph.cc: resolution. REQUIRES (Locked): mutex_ held exclusively.
   Status PrepareItems(std::span<const events::Identifier> ids, Call& call) const;
@@ -295,10 +301,11 @@ class IdentityGraph {
   privacy::PersonKeys& keys_;
   Random& random_;
   const Clock& clock_;
+  const GraphOptions options_;
   std::optional<size_t> app_user_id_type_;
   std::optional<size_t> anonymous_id_type_;
 
-  mutable std::shared_mutex mutex_;  // guards everything below except where noted
+  mutable internal::RwLock mutex_;  // guards everything below except where noted
   internal::IdentifierIndex index_;
   internal::PersonForest forest_;
   internal::PendingQueue pending_;

@@ -11,13 +11,11 @@ namespace banyan::identity {
 
 using internal::Person;
 
-Result<std::unique_ptr<IdentityGraph>> IdentityGraph::Load(store::Database& db,
-                                                           IdentifierTypes types,
-                                                           const privacy::KeyRing& ring,
-                                                           privacy::PersonKeys& keys,
-                                                           Random& random, const Clock& clock) {
+Result<std::unique_ptr<IdentityGraph>> IdentityGraph::Load(
+    store::Database& db, IdentifierTypes types, const privacy::KeyRing& ring,
+    privacy::PersonKeys& keys, Random& random, const Clock& clock, GraphOptions options) {
   std::unique_ptr<IdentityGraph> graph(
-      new IdentityGraph(std::move(types), ring, keys, random, clock));
+      new IdentityGraph(std::move(types), ring, keys, random, clock, options));
   RETURN_IF_ERROR(db.Read([&](store::Transaction& tx) { return graph->LoadFrom(tx); }));
   return graph;
 }

@@ -21,26 +21,30 @@ class KeyCache {
  public:
   KeyCache(store::Transaction& tx, privacy::PersonKeys& keys) : tx_(tx), keys_(keys) {}
 
-  void NoteCreated(uint32_t person) { created_.insert(person); }
+  // `person`'s row was inserted by this transaction: not erased, and without a data key.
+  void NoteInserted(uint32_t person) { inserted_.insert(person); }
 
   Result<const std::optional<privacy::DataKey>*> Get(uint32_t person) {
     auto it = cache_.find(person);
     if (it != cache_.end()) return &it->second;
-    ASSIGN_OR_RETURN(
-        const bool erased,
-        tx_.QueryOne<bool>("SELECT erased_at IS NOT NULL FROM person WHERE id = ?",
-                           {static_cast<int64_t>(person)}, fmt::format("person {}", person),
-                           [](const store::Row& r) { return r.Int(0) != 0; }));
     std::optional<privacy::DataKey> key;
-    if (!erased) {
-      // A person created in this batch has no key yet unless the batch is being written again.
-      Result<privacy::DataKey> got =
-          created_.contains(person) ? keys_.Create(tx_, person) : keys_.GetOrCreate(tx_, person);
-      if (!got.ok() && got.status().code() == StatusCode::kAlreadyExists) {
-        got = keys_.Get(tx_, person);
+    if (inserted_.contains(person)) {
+      Result<privacy::DataKey> created = keys_.Create(tx_, person);
+      if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
+        created = keys_.Get(tx_, person);  // another module gave the new person a key first
       }
-      if (!got.ok()) return got.status();
-      key = std::move(*got);
+      if (!created.ok()) return created.status();
+      key = std::move(*created);
+    } else {
+      // Written again after a commit: the person may have been erased since.
+      ASSIGN_OR_RETURN(
+          const bool erased,
+          tx_.QueryOne<bool>("SELECT erased_at IS NOT NULL FROM person WHERE id = ?",
+                             {static_cast<int64_t>(person)}, fmt::format("person {}", person),
+                             [](const store::Row& r) { return r.Int(0) != 0; }));
+      if (!erased) {
+        ASSIGN_OR_RETURN(key, keys_.GetOrCreate(tx_, person));
+      }
     }
     return &cache_.emplace(person, std::move(key)).first->second;
   }
@@ -48,15 +52,17 @@ class KeyCache {
  private:
   store::Transaction& tx_;
   privacy::PersonKeys& keys_;
-  std::unordered_set<uint32_t> created_;
+  std::unordered_set<uint32_t> inserted_;
   std::unordered_map<uint32_t, std::optional<privacy::DataKey>> cache_;
 };
 
-Status WritePerson(store::Transaction& tx, const NewPerson& op) {
-  return tx.Execute(
+Status WritePerson(store::Transaction& tx, const NewPerson& op, KeyCache& keys) {
+  RETURN_IF_ERROR(tx.Execute(
       "INSERT INTO person (id, merged_into, created_at, updated_at) VALUES (?, NULL, ?, ?) "
       "ON CONFLICT (id) DO NOTHING",
-      {static_cast<int64_t>(op.id), op.at_us, op.at_us});
+      {static_cast<int64_t>(op.id), op.at_us, op.at_us}));
+  if (tx.Changes() == 1) keys.NoteInserted(op.id);
+  return Status::Ok();
 }
 
 Status WriteIdentifier(store::Transaction& tx, const NewIdentifier& op, const WriteContext& ctx,
@@ -111,12 +117,9 @@ std::string IdentifierAssociatedData(int64_t person_id, std::string_view type) {
 Status WriteOps(store::Transaction& tx, const std::vector<WriteOp>& ops, const WriteContext& ctx) {
   KeyCache keys(tx, ctx.keys);
   for (const WriteOp& op : ops) {
-    if (const auto* person = std::get_if<NewPerson>(&op)) keys.NoteCreated(person->id);
-  }
-  for (const WriteOp& op : ops) {
     Status status;
     if (const auto* p = std::get_if<NewPerson>(&op)) {
-      status = WritePerson(tx, *p);
+      status = WritePerson(tx, *p, keys);
     } else if (const auto* i = std::get_if<NewIdentifier>(&op)) {
       status = WriteIdentifier(tx, *i, ctx, keys);
     } else if (const auto* t = std::get_if<TouchWrite>(&op)) {

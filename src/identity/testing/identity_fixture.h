@@ -59,7 +59,8 @@ class IdentityWorld {
 
   Status LoadGraph() {
     graph_.reset();
-    ASSIGN_OR_RETURN(graph_, IdentityGraph::Load(*db_, types_, *ring_, *keys_, random_, clock_));
+    ASSIGN_OR_RETURN(graph_,
+                     IdentityGraph::Load(*db_, types_, *ring_, *keys_, random_, clock_, options_));
     return Status::Ok();
   }
 
@@ -100,6 +101,9 @@ class IdentityWorld {
   store::Database& db() { return *db_; }
   banyan::testing::ManualClock& clock() { return clock_; }
   IdentifierTypes& types() { return types_; }
+  GraphOptions& options() { return options_; }
+  privacy::PersonKeys& keys() { return *keys_; }
+  Random& random() { return random_; }
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
@@ -107,6 +111,7 @@ class IdentityWorld {
   banyan::testing::ManualClock clock_;
   SeededRandom random_;
   IdentifierTypes types_;
+  GraphOptions options_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<privacy::KeyRing> ring_;
   std::unique_ptr<privacy::PersonKeys> keys_;
