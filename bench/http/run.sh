@@ -38,7 +38,7 @@ start() {  # start NAME CMD... → prints the URL once listening
   echo "$name did not start: $(cat "$work/$name.log")" >&2; exit 1
 }
 
-"$BIN" demo init --data-dir "$work/data" >/dev/null
+"$BIN" demo init --data-dir "$work/data" --customers 0 >/dev/null
 url=$(start banyan "$BIN" serve --data-dir "$work/data" --listen 127.0.0.1:0)
 base=$(start baseline "$BASE" 0 "$(nproc)")
 

@@ -69,7 +69,7 @@ load() {
 }
 
 # --- banyan --------------------------------------------------------------------------------
-"$BIN" demo init --data-dir "$work/data" >/dev/null 2>&1
+"$BIN" demo init --data-dir "$work/data" --customers 0 >/dev/null 2>&1
 "$BIN" serve --data-dir "$work/data" --listen 127.0.0.1:0 >"$work/banyan.out" 2>"$work/banyan.log" &
 banyan_pid=$!
 pids+=("$banyan_pid")

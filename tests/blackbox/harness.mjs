@@ -11,10 +11,13 @@ export function banyan(args, options = {}) {
   return spawnSync(BIN, args, { encoding: 'utf8', timeout: 60_000, ...options });
 }
 
-// Creates a data directory with the demo organisation; returns { dir, credentials }.
-export function demoDataDir() {
+// Creates a data directory with the demo organisation — without the demo bank's customers unless
+// `customers` is given (each test file starts from a known, empty customer base); returns
+// { dir, credentials }.
+export function demoDataDir({ customers = 0, days = 30 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'banyan-bb-'));
-  const init = banyan(['demo', 'init', '--data-dir', dir]);
+  const init = banyan(['demo', 'init', '--data-dir', dir, '--customers', String(customers), '--days', String(days)],
+    { timeout: 300_000 });
   if (init.status !== 0) throw new Error(`demo init failed: ${init.stderr}`);
   const credentials = JSON.parse(readFileSync(join(dir, 'demo-credentials.json'), 'utf8'));
   return { dir, credentials };
