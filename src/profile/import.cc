@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -44,17 +48,33 @@ class ImportRun {
   Result<ImportReport> Run();
 
  private:
+  // A batch read, checked and resolved, ready to be written.
+  struct Prepared {
+    Status status;     // not OK: reading stopped with this error
+    bool end = false;  // no more batches
+    int64_t last_row = 0;
+    int64_t end_offset = 0;
+    std::vector<CheckedRow> rows;
+    std::vector<PersonId> persons;
+    std::vector<bool> created;  // customers: the row's person was created by it
+    int64_t rejected = 0;
+  };
+
   Status Open();
+  // Runs PrepareBatch on a second thread, at most kBatchesAhead batches ahead of WriteBatch on
+  // this one: parsing, checking and OneID resolution overlap the store's writes.
+  Status Pipeline();
+  Prepared PrepareBatch();
   // Reads the next batch of records; empty at the end of the file.
   Result<std::vector<Record>> ReadBatch();
-  Status ImportBatch(std::vector<Record> records, int64_t batch);
+  Status CommitBatch(const Prepared& prepared, int64_t batch);
   // Checks every record of the batch, writing the rejects; returns the rows to import and, for
   // balances, the person each belongs to.
   Status CheckBatch(const std::vector<Record>& records, std::vector<CheckedRow>* accepted,
                     std::vector<PersonId>* persons, int64_t* rejected);
-  Status ResolveBatch(const std::vector<CheckedRow>& rows, std::vector<PersonId>* persons);
-  Status WriteBatch(const std::vector<CheckedRow>& rows, const std::vector<PersonId>& persons,
-                    const ProgressRow& next, int64_t batch);
+  Status ResolveBatch(const std::vector<CheckedRow>& rows, std::vector<PersonId>* persons,
+                      std::vector<bool>* created);
+  Status WriteBatch(const Prepared& prepared, const ProgressRow& next, int64_t batch);
   void ReportProgress(bool last);
   double Seconds() const;
 
@@ -70,7 +90,15 @@ class ImportRun {
   ImportReport report_;
   int64_t rows_at_start_ = 0;
   int64_t next_progress_rows_ = 0;
+  // Counted by the preparing thread, read after it has finished.
+  int64_t persons_created_ = 0;
+  int64_t merges_ = 0;
+  int64_t conflicts_ = 0;
 };
+
+// Batches prepared ahead of the one being written: one keeps both cores busy while bounding
+// memory to about two batches.
+constexpr size_t kBatchesAhead = 1;
 
 double ImportRun::Seconds() const {
   return std::chrono::duration<double>(deps_.clock.Monotonic() - start_).count();
@@ -165,30 +193,34 @@ Status ImportRun::CheckBatch(const std::vector<Record>& records, std::vector<Che
   return rejects_->Flush();
 }
 
-Status ImportRun::ResolveBatch(const std::vector<CheckedRow>& rows,
-                               std::vector<PersonId>* persons) {
+Status ImportRun::ResolveBatch(const std::vector<CheckedRow>& rows, std::vector<PersonId>* persons,
+                               std::vector<bool>* created) {
   const identity::Evidence evidence{"import", 0, "", deps_.clock.Now()};
   persons->clear();
+  created->clear();
   for (const CheckedRow& row : rows) {
     Result<identity::ResolveResult> resolved = deps_.graph.Resolve(row.identifiers, evidence);
     if (!resolved.ok()) {
       return resolved.status().WithContext(fmt::format("row {}: cannot resolve", row.row));
     }
     persons->push_back(resolved->person);
-    report_.persons_created += resolved->created ? 1 : 0;
-    report_.merges += static_cast<int64_t>(resolved->merge_ids.size());
-    report_.conflicts += static_cast<int64_t>(resolved->conflict_ids.size());
+    created->push_back(resolved->created);
+    persons_created_ += resolved->created ? 1 : 0;
+    merges_ += static_cast<int64_t>(resolved->merge_ids.size());
+    conflicts_ += static_cast<int64_t>(resolved->conflict_ids.size());
   }
   return Status::Ok();
 }
 
-Status ImportRun::WriteBatch(const std::vector<CheckedRow>& rows,
-                             const std::vector<PersonId>& persons, const ProgressRow& next,
-                             int64_t batch) {
+Status ImportRun::WriteBatch(const Prepared& prepared, const ProgressRow& next, int64_t batch) {
+  const std::vector<CheckedRow>& rows = prepared.rows;
+  const std::vector<PersonId>& persons = prepared.persons;
   std::vector<PersonUpdates> updates;
   updates.reserve(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!rows[i].updates.empty()) updates.push_back(PersonUpdates{persons[i], rows[i].updates});
+    if (rows[i].updates.empty()) continue;
+    const bool created = i < prepared.created.size() && prepared.created[i];
+    updates.push_back(PersonUpdates{persons[i], rows[i].updates, created});
   }
   ApplyReport applied;
   const bool customers = kind_ == ImportKind::kCustomers;
@@ -218,20 +250,82 @@ Status ImportRun::WriteBatch(const std::vector<CheckedRow>& rows,
   return Status::Ok();
 }
 
-Status ImportRun::ImportBatch(std::vector<Record> records, int64_t batch) {
-  std::vector<CheckedRow> accepted;
-  std::vector<PersonId> persons;
-  int64_t rejected = 0;
-  RETURN_IF_ERROR(CheckBatch(records, &accepted, &persons, &rejected));
-  if (kind_ == ImportKind::kCustomers) RETURN_IF_ERROR(ResolveBatch(accepted, &persons));
+ImportRun::Prepared ImportRun::PrepareBatch() {
+  Prepared prepared;
+  Result<std::vector<Record>> records = ReadBatch();
+  if (!records.ok()) {
+    prepared.status = records.status();
+    prepared.end = true;
+    return prepared;
+  }
+  if (records->empty()) {
+    prepared.end = true;
+    return prepared;
+  }
+  prepared.last_row = records->back().row;
+  prepared.end_offset = records->back().end_offset;
+  prepared.status = CheckBatch(*records, &prepared.rows, &prepared.persons, &prepared.rejected);
+  if (prepared.status.ok() && kind_ == ImportKind::kCustomers) {
+    prepared.status = ResolveBatch(prepared.rows, &prepared.persons, &prepared.created);
+  }
+  prepared.end = !prepared.status.ok();
+  return prepared;
+}
+
+Status ImportRun::CommitBatch(const Prepared& prepared, int64_t batch) {
   ProgressRow next = progress_;
-  next.rows_done = records.back().row;
-  next.bytes_done = records.back().end_offset;
-  next.rows_imported += static_cast<int64_t>(accepted.size());
-  next.rows_rejected += rejected;
-  RETURN_IF_ERROR(WriteBatch(accepted, persons, next, batch));
+  next.rows_done = prepared.last_row;
+  next.bytes_done = prepared.end_offset;
+  next.rows_imported += static_cast<int64_t>(prepared.rows.size());
+  next.rows_rejected += prepared.rejected;
+  RETURN_IF_ERROR(WriteBatch(prepared, next, batch));
   progress_ = std::move(next);
   return Status::Ok();
+}
+
+Status ImportRun::Pipeline() {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Prepared> ready;
+  bool stop = false;
+  std::thread preparer([&] {
+    while (true) {
+      Prepared prepared = PrepareBatch();
+      const bool end = prepared.end;
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return stop || ready.size() <= kBatchesAhead; });
+      if (stop) return;
+      ready.push_back(std::move(prepared));
+      changed.notify_all();
+      if (end) return;
+    }
+  });
+  Status status;
+  for (int64_t batch = 0;; ++batch) {
+    Prepared prepared;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return !ready.empty(); });
+      prepared = std::move(ready.front());
+      ready.pop_front();
+      changed.notify_all();
+    }
+    status = prepared.status;
+    if (!status.ok() || prepared.end) break;
+    status = CommitBatch(prepared, batch);
+    if (!status.ok()) break;
+    ReportProgress(/*last=*/false);
+  }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+    changed.notify_all();
+  }
+  preparer.join();
+  report_.persons_created = persons_created_;
+  report_.merges = merges_;
+  report_.conflicts = conflicts_;
+  return status;
 }
 
 void ImportRun::ReportProgress(bool last) {
@@ -250,12 +344,7 @@ void ImportRun::ReportProgress(bool last) {
 Result<ImportReport> ImportRun::Run() {
   RETURN_IF_ERROR(Open());
   if (!report_.already_done) {
-    for (int64_t batch = 0;; ++batch) {
-      ASSIGN_OR_RETURN(std::vector<Record> records, ReadBatch());
-      if (records.empty()) break;
-      RETURN_IF_ERROR(ImportBatch(std::move(records), batch));
-      ReportProgress(/*last=*/false);
-    }
+    RETURN_IF_ERROR(Pipeline());
     progress_.finished_at_us = ToUnixMicros(deps_.clock.Now());
     RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) {
       return internal::WriteProgress(tx, report_.file_sha256, report_.kind, progress_,

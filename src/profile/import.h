@@ -26,7 +26,10 @@
 //     upsert, and the default as_of is the first run's start time, so replaying rows does not
 //     change values.
 //   * Resumable: after a crash (or a failed batch) a re-run skips to the byte offset after the
-//     last committed batch.
+//     last committed batch. Reading, checking and OneID resolution run on a second thread one
+//     batch ahead of the writes, so a batch's transaction may also flush OneIDs of the next
+//     batch; after a crash those persons exist without their profile, and the re-run resolves
+//     the rows to them again.
 //   * Rejects go to an NDJSON report (default "<FILE>.rejects.ndjson", mode 0600 — it holds the
 //     rejected lines, personal data like the input): {"row":n,"line":"...","field":"phone",
 //     "error":"..."}; "field" is null when the row as a whole is unreadable. A balances row whose

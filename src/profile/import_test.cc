@@ -247,7 +247,11 @@ TEST_F(ImportTest, ResumesAfterTheLastCommittedBatch) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().message(), "injected: the disk went away");
   EXPECT_EQ(CountRows("SELECT rows_done FROM import_progress"), 4);
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM person"), 4);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM profile"), 4);
+  // The OneIDs of the batch prepared ahead may have been flushed with the batch before: no
+  // profile yet, and the re-run resolves to them again.
+  const int64_t persons_after_failure = CountRows("SELECT COUNT(*) FROM person");
+  EXPECT_GE(persons_after_failure, 4);
 
   LoadGraph();  // the process died: the graph comes back from the store
   options.before_commit = nullptr;
@@ -259,8 +263,10 @@ TEST_F(ImportTest, ResumesAfterTheLastCommittedBatch) {
   EXPECT_EQ(report.rows, 7);
   EXPECT_EQ(report.imported, 6);
   EXPECT_EQ(report.rejected, 1);
-  EXPECT_EQ(report.persons_created, 2);  // rows 5 and 7; rows 1-4 were not read again
+  // Rows 5 and 7 make two persons, whichever run created them; rows 1-4 were not read again.
+  EXPECT_EQ(report.persons_created + persons_after_failure, 6);
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM person"), 6);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM profile"), 6);
   for (int i : {1, 4, 5, 7}) {
     EXPECT_EQ(ValueOf(ProfileOf(fmt::format("C{:03}", i)), "name"), fmt::format("\"客户{}\"", i));
   }

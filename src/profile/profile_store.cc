@@ -57,7 +57,7 @@ void ApplyReport::CountInvalid(const std::string& name) { CountName(invalid, nam
 int64_t ApplyReport::unknown_total() const { return Total(unknown); }
 int64_t ApplyReport::invalid_total() const { return Total(invalid); }
 
-std::string ProfileAssociatedData(PersonId person) { return fmt::format("profile/{}", person); }
+std::string ProfileAssociatedData(PersonId person) { return "profile/" + std::to_string(person); }
 
 std::optional<int64_t> AgeOn(CivilDay birth, CivilDay today) {
   if (birth > today) return std::nullopt;
@@ -83,20 +83,23 @@ ProfileStore::ProfileStore(const AttributeSchema& schema, privacy::PersonKeys& k
     : schema_(schema), keys_(keys), random_(random), clock_(clock) {}
 
 Result<ProfileStore::Loaded> ProfileStore::Load(store::Transaction& tx, PersonId person,
-                                                bool create_key) {
+                                                bool create_key, bool known_new) {
   Loaded loaded;
   std::string sealed;
-  RETURN_IF_ERROR(tx.Query(
-      "SELECT sealed, home_branch_id, rm_id, updated_at FROM profile WHERE person_id = ?", {person},
-      [&](const store::Row& row) {
-        loaded.exists = true;
-        sealed = row.Bytes(0);
-        loaded.home_branch_id = row.OptionalInt(1);
-        loaded.rm_id = row.OptionalInt(2);
-        loaded.updated_at_us = row.Int(3);
-        return Status::Ok();
-      },
-      1));
+  if (!known_new) {
+    RETURN_IF_ERROR(tx.Query(
+        "SELECT sealed, home_branch_id, rm_id, updated_at FROM profile WHERE person_id = ?",
+        {person},
+        [&](const store::Row& row) {
+          loaded.exists = true;
+          sealed = row.Bytes(0);
+          loaded.home_branch_id = row.OptionalInt(1);
+          loaded.rm_id = row.OptionalInt(2);
+          loaded.updated_at_us = row.Int(3);
+          return Status::Ok();
+        },
+        1));
+  }
   if (!loaded.exists) {
     if (create_key) {
       ASSIGN_OR_RETURN(privacy::DataKey key, keys_.GetOrCreate(tx, person));
@@ -131,9 +134,10 @@ Status ProfileStore::Write(store::Transaction& tx, PersonId person, const Loaded
 }
 
 Status ProfileStore::ApplyOne(store::Transaction& tx, PersonId person,
-                              std::span<const PreparedUpdate> updates, ApplyReport* report) {
+                              std::span<const PreparedUpdate> updates, bool new_person,
+                              ApplyReport* report) {
   if (updates.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(Loaded loaded, Load(tx, person, /*create_key=*/true));
+  ASSIGN_OR_RETURN(Loaded loaded, Load(tx, person, /*create_key=*/true, new_person));
   bool changed = false;
   for (const PreparedUpdate& update : updates) {
     CHECK(update.def != nullptr, "an update without its attribute");
@@ -191,7 +195,7 @@ Status ProfileStore::Apply(store::Transaction& tx, PersonId person,
       return one.status();
     }
   }
-  return ApplyOne(tx, person, prepared, report);
+  return ApplyOne(tx, person, prepared, /*new_person=*/false, report);
 }
 
 Status ProfileStore::ApplyPrepared(store::Transaction& tx, std::span<const PersonUpdates> batch,
@@ -199,7 +203,7 @@ Status ProfileStore::ApplyPrepared(store::Transaction& tx, std::span<const Perso
   ApplyReport ignored;
   if (report == nullptr) report = &ignored;
   for (const PersonUpdates& person : batch) {
-    RETURN_IF_ERROR(ApplyOne(tx, person.person, person.updates, report));
+    RETURN_IF_ERROR(ApplyOne(tx, person.person, person.updates, person.new_person, report));
   }
   return Status::Ok();
 }
@@ -215,7 +219,7 @@ Result<Profile> ProfileStore::Read(store::Transaction& tx, std::span<const Perso
   std::map<std::string, Winner, std::less<>> winners;
   Profile profile;
   for (PersonId person : members) {
-    ASSIGN_OR_RETURN(Loaded loaded, Load(tx, person, /*create_key=*/false));
+    ASSIGN_OR_RETURN(Loaded loaded, Load(tx, person, /*create_key=*/false, /*known_new=*/false));
     if (!loaded.exists) continue;
     const Timestamp updated = FromUnixMicros(loaded.updated_at_us);
     if (!profile.updated_at || *profile.updated_at < updated) profile.updated_at = updated;

@@ -64,6 +64,9 @@ struct ApplyReport {
 struct PersonUpdates {
   PersonId person = 0;
   std::vector<PreparedUpdate> updates;
+  // The caller knows the person has no document yet (OneID just created it): the read is
+  // skipped. A document that exists after all makes the insert fail with AlreadyExists.
+  bool new_person = false;
 };
 
 struct ProfileValue {
@@ -106,10 +109,10 @@ class ProfileStore {
 
  private:
   struct Loaded;
-  Result<Loaded> Load(store::Transaction& tx, PersonId person, bool create_key);
+  Result<Loaded> Load(store::Transaction& tx, PersonId person, bool create_key, bool known_new);
   Status Write(store::Transaction& tx, PersonId person, const Loaded& loaded);
   Status ApplyOne(store::Transaction& tx, PersonId person, std::span<const PreparedUpdate> updates,
-                  ApplyReport* report);
+                  bool new_person, ApplyReport* report);
 
   const AttributeSchema& schema_;
   privacy::PersonKeys& keys_;

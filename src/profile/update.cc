@@ -41,8 +41,15 @@ Status ResolveScope(ScopeResolver& scopes, PreparedUpdate* prepared) {
   if ((!branch && name != "relationship_manager") || prepared->op == UpdateOp::kUnset) {
     return Status::Ok();
   }
-  ASSIGN_OR_RETURN(const Json value, ParseJson(prepared->value));
-  const std::string key = value.get<std::string>();
+  // The canonical value is a JSON string; only one with escapes needs a parser to read back.
+  const std::string& json = prepared->value;
+  std::string key;
+  if (json.find('\\') == std::string::npos) {
+    key = json.substr(1, json.size() - 2);
+  } else {
+    ASSIGN_OR_RETURN(const Json value, ParseJson(json));
+    key = value.get<std::string>();
+  }
   ASSIGN_OR_RETURN(prepared->scope_id, branch ? scopes.BranchId(key) : scopes.StaffId(key));
   if (!prepared->scope_id) {
     return InvalidArgumentError(

@@ -95,7 +95,10 @@ std::string SerializeDocument(const Document& document) {
     AppendJsonString(name, &out);
     out.append(":{\"v\":");
     out.append(entry.tombstone() ? std::string_view("null") : std::string_view(entry.value));
-    fmt::format_to(std::back_inserter(out), ",\"t\":{},\"s\":", entry.at_us);
+    out.append(",\"t\":");
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof(digits), entry.at_us).ptr);
+    out.append(",\"s\":");
     AppendJsonString(entry.source, &out);
     out.push_back('}');
   }
