@@ -3,6 +3,8 @@
 // /api/v1/identifier-types. Scoping, masking and auditing happen in customer::CustomerService;
 // these handlers parse and serialise.
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 #include "api/handlers.h"
@@ -196,7 +198,10 @@ Result<http::Response> GetCustomerBalances(Call& call) {
   ASSIGN_OR_RETURN(CivilDay to, ReadDayQuery(call.request, "to", today));
   ASSIGN_OR_RETURN(CivilDay from, ReadDayQuery(call.request, "from", to - 89));
   if (from > to) return InvalidArgumentError("from is after to", "?from");
-  if (to - from >= 3660) return InvalidArgumentError("at most 3660 days at once", "?from");
+  if (to - from >= profile::kBalanceRangeDaysMax) {
+    return InvalidArgumentError(
+        fmt::format("at most {} days at once", profile::kBalanceRangeDaysMax), "?from");
+  }
   ASSIGN_OR_RETURN(Json result, customers->Balances(call.principal, id, from, to, call.audit));
   return JsonResponse(200, result);
 }

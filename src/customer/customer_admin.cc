@@ -13,6 +13,10 @@
 namespace banyan::customer {
 namespace {
 
+// Balance snapshots are exported from this date, a window at a time.
+const CivilDay kExportBalancesFrom(2000, 1, 1);
+constexpr int kExportBalanceWindowDays = 3650;
+
 auth::AuditRecord Audit(const auth::Principal& principal, std::string action, PersonId target) {
   return auth::AuditRecord::By(principal, std::move(action), "customer", std::to_string(target));
 }
@@ -21,6 +25,7 @@ auth::AuditRecord Audit(const auth::Principal& principal, std::string action, Pe
 
 Result<Json> CustomerService::Unmask(const auth::Principal& principal, PersonId id,
                                      std::string_view field, const auth::AuditContext& context) {
+  RETURN_IF_ERROR(Flush());  // what ingestion has queued, so the clear value is the latest
   Json out;
   RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
     ASSIGN_OR_RETURN(Visible visible, LoadVisible(tx, principal, id));
@@ -62,6 +67,7 @@ Result<Json> CustomerService::Unmask(const auth::Principal& principal, PersonId 
 
 Result<Json> CustomerService::Export(const auth::Principal& principal, PersonId id,
                                      const auth::AuditContext& context) {
+  RETURN_IF_ERROR(Flush());  // everything held includes what ingestion has queued
   Json out;
   PersonId root = 0;
   RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
@@ -71,8 +77,14 @@ Result<Json> CustomerService::Export(const auth::Principal& principal, PersonId 
     ASSIGN_OR_RETURN(auto history, consents_.History(tx, visible.members, std::nullopt,
                                                      privacy::kConsentHistoryPageMax));
     ASSIGN_OR_RETURN(auto merges, deps_.graph->ListMerges(tx, visible.root));
-    ASSIGN_OR_RETURN(auto balances, balances_.Range(tx, visible.members, CivilDay(1970, 1, 1),
-                                                    deps_.calendar.DayOf(deps_.clock.Now())));
+    // Every snapshot since kExportBalancesFrom, in windows the balance store accepts.
+    std::vector<profile::DailyBalances> balances;
+    const CivilDay today = deps_.calendar.DayOf(deps_.clock.Now());
+    for (CivilDay from = kExportBalancesFrom; from <= today; from += kExportBalanceWindowDays) {
+      const CivilDay to = std::min(today, from + (kExportBalanceWindowDays - 1));
+      ASSIGN_OR_RETURN(auto window, balances_.Range(tx, visible.members, from, to));
+      balances.insert(balances.end(), window.begin(), window.end());
+    }
     out = {{"format", "banyan.customer_export.v1"},
            {"exported_at", FormatRfc3339(deps_.clock.Now())},
            {"one_id", visible.root},
@@ -234,7 +246,7 @@ Result<Json> CustomerService::AddAttribute(const auth::Principal& principal,
 }
 
 Result<profile::ImportReport> CustomerService::Import(bool customers,
-                                                     const profile::ImportOptions& options) {
+                                                      const profile::ImportOptions& options) {
   std::lock_guard admin(admin_mutex_);
   RETURN_IF_ERROR(FlushLocked());
   std::lock_guard apply(pending_mutex_);  // the graph takes one resolving thread at a time
