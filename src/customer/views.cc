@@ -195,7 +195,8 @@ Json EventJson(uint64_t sequence, const events::Event& e, const identity::Identi
     identifiers.push_back({{"type", id.type}, {"value", value}});
   }
   Json traits = ParsedOr(e.traits);
-  if (masked && traits.is_object()) {
+  // A person's traits (identify, profile_*) may be personal; a group's (a company) are not.
+  if (masked && traits.is_object() && e.type != events::EventType::kGroup) {
     for (auto& [key, value] : traits.items()) {
       const profile::AttributeDef* def = schema ? schema->Find(key) : nullptr;
       if (const privacy::MaskRule rule = EventMaskRule(types, key);

@@ -229,7 +229,9 @@ std::optional<EventType> SegmentTypeFromName(std::string_view name) {
 }
 
 std::optional<SegmentCall> SegmentCallFromPath(std::string_view last_path_segment) {
-  if (last_path_segment == "batch" || last_path_segment == "import") return SegmentCall::kBatch;
+  if (last_path_segment == "batch" || last_path_segment == "b" || last_path_segment == "import") {
+    return SegmentCall::kBatch;
+  }
   const auto type = SegmentTypeFromName(last_path_segment);
   if (!type) return std::nullopt;
   switch (*type) {

@@ -239,6 +239,7 @@ TEST_F(SegmentDecoderTest, PathTypeWinsOverBody) {
   EXPECT_EQ(result->events[0].type, EventType::kTrack);
   EXPECT_FALSE(SegmentCallFromPath("purchase").has_value());
   EXPECT_EQ(SegmentCallFromPath("import"), SegmentCall::kBatch);
+  EXPECT_EQ(SegmentCallFromPath("b"), SegmentCall::kBatch);  // analytics.js short path
 }
 
 TEST_F(SegmentDecoderTest, ImportEventRequiresTimestamp) {
