@@ -26,9 +26,11 @@
 //
 // Threads: Resolve is called by one writer thread; reads (Root, Find, Members, Stats, ...) may
 // come from any thread at the same time (a reader-writer lock that lets the writer in first;
-// Resolve holds it exclusively for well under a microsecond). Flush, the admin operations and
-// erasure may be called from any thread. REQUIRES: Resolve is not called inside a store transaction
-// (an admin operation holding the store's write lock may be waiting for the graph).
+// Resolve holds it exclusively for a few microseconds at most). Flush, the admin operations and
+// erasure may be called from any thread. Lock order: the store's write lock, then the graph's
+// flush mutex, then its reader-writer lock; the graph never waits for the store while holding
+// its own locks, so Resolve and the reads may be called inside a store transaction too (Unmerge
+// and ResolveConflict open their own, so not they).
 
 #ifndef BANYAN_IDENTITY_GRAPH_H_
 #define BANYAN_IDENTITY_GRAPH_H_
@@ -197,8 +199,8 @@ class IdentityGraph {
   // The current roots holding (type, value) — several for a shared device_id, most recent user
   // first. InvalidArgument for an unknown type or malformed value.
   Result<std::vector<PersonId>> Find(std::string_view type, std::string_view value) const;
-  // The root of `person` and every person merged into it, transitively (root first); empty when
-  // unknown or erased.
+  // The root of `person` and every person merged into it, transitively: root first, the rest in
+  // no particular order. Empty when unknown or erased.
   std::vector<PersonId> Members(PersonId person) const;
   // Whether (type, value) belonged to an erased person (the event query hides such events).
   bool IsErased(std::string_view type, std::string_view value) const;

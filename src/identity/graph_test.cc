@@ -357,6 +357,61 @@ TEST_F(GraphTest, ReadersRunWhileOneWriterResolves) {
   EXPECT_EQ(graph().Stats().roots, stats.roots);
 }
 
+// Unmerges from another thread flush the queue in their own transactions while the writer
+// resolves and flushes with the commit protocol; what is stored must still be the graph.
+TEST_F(GraphTest, AdminOperationsRunWhileResolving) {
+  constexpr int kCalls = 3000;
+  std::atomic<bool> done{false};
+  std::atomic<int> undone{0};
+  std::thread admin([&] {
+    int64_t next = 1;
+    while (!done.load()) {
+      Result<UnmergeResult> r = graph().Unmerge(world_.db(), next, 7);
+      if (r.ok()) {
+        undone.fetch_add(1);
+        ++next;
+      } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+        ++next;
+      } else {
+        EXPECT_EQ(r.status().code(), StatusCode::kNotFound) << r.status().ToString();
+        std::this_thread::yield();  // not made yet
+      }
+    }
+  });
+  for (int i = 0; i < kCalls; ++i) {
+    const std::string n = std::to_string(i / 3);
+    std::vector<Identifier> ids = {{"anonymous_id", "a" + n}};
+    if (i % 3 == 2) ids.push_back({"app_user_id", "u" + std::to_string(i / 6)});
+    ASSERT_TRUE(world_.Call(ids, i).ok());
+    if (i % 500 == 499) {
+      ASSERT_TRUE(world_.Flush(i).ok());
+    }
+  }
+  done = true;
+  admin.join();
+  EXPECT_GT(undone.load(), 0);
+  ASSERT_TRUE(world_.Flush(kCalls).ok());
+  const GraphStats before = graph().Stats();
+  std::vector<std::vector<PersonId>> members_before;
+  for (int u = 0; u < kCalls / 6; ++u) {
+    std::vector<PersonId> members =
+        graph().Members(FindOne("app_user_id", "u" + std::to_string(u)));
+    std::sort(members.begin(), members.end());
+    members_before.push_back(std::move(members));
+  }
+  ASSERT_TRUE(world_.LoadGraph().ok());
+  const GraphStats after = graph().Stats();
+  EXPECT_EQ(after.roots, before.roots);
+  EXPECT_EQ(after.merges, before.merges);
+  EXPECT_EQ(after.identifiers, before.identifiers);
+  for (int u = 0; u < kCalls / 6; ++u) {
+    EXPECT_EQ(graph().Members(FindOne("app_user_id", "u" + std::to_string(u))), members_before[u])
+        << u;
+  }
+  EXPECT_EQ(world_.CountRows("SELECT COUNT(*) FROM identity_merge WHERE undone_at IS NOT NULL"),
+            undone.load());
+}
+
 TEST_F(GraphTest, MemoryPerCustomerWithFourIdentifiers) {
   constexpr int kCustomers = 20000;
   for (int i = 0; i < kCustomers; ++i) {

@@ -4,7 +4,6 @@
 
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "privacy/sealer.h"
 
@@ -19,16 +18,15 @@ store::Value BlobOf(const privacy::LookupHash& lookup) {
 // erased in the store (its identifiers are not written).
 class KeyCache {
  public:
-  KeyCache(store::Transaction& tx, privacy::PersonKeys& keys) : tx_(tx), keys_(keys) {}
-
-  // `person`'s row was inserted by this transaction: not erased, and without a data key.
-  void NoteInserted(uint32_t person) { inserted_.insert(person); }
+  // Persons above `stored_max` are being inserted by this transaction.
+  KeyCache(store::Transaction& tx, privacy::PersonKeys& keys, int64_t stored_max)
+      : tx_(tx), keys_(keys), stored_max_(stored_max) {}
 
   Result<const std::optional<privacy::DataKey>*> Get(uint32_t person) {
     auto it = cache_.find(person);
     if (it != cache_.end()) return &it->second;
     std::optional<privacy::DataKey> key;
-    if (inserted_.contains(person)) {
+    if (person > stored_max_) {
       Result<privacy::DataKey> created = keys_.Create(tx_, person);
       if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists) {
         created = keys_.Get(tx_, person);  // another module gave the new person a key first
@@ -52,32 +50,94 @@ class KeyCache {
  private:
   store::Transaction& tx_;
   privacy::PersonKeys& keys_;
-  std::unordered_set<uint32_t> inserted_;
+  const int64_t stored_max_;
   std::unordered_map<uint32_t, std::optional<privacy::DataKey>> cache_;
 };
 
-Status WritePerson(store::Transaction& tx, const NewPerson& op, KeyCache& keys) {
-  RETURN_IF_ERROR(tx.Execute(
-      "INSERT INTO person (id, merged_into, created_at, updated_at) VALUES (?, NULL, ?, ?) "
-      "ON CONFLICT (id) DO NOTHING",
-      {static_cast<int64_t>(op.id), op.at_us, op.at_us}));
-  if (tx.Changes() == 1) keys.NoteInserted(op.id);
-  return Status::Ok();
+// "INSERT INTO <head> VALUES (<row>), (<row>) ... <tail>" for `rows` rows.
+std::string MultiRowSql(std::string_view head, std::string_view row, size_t rows,
+                        std::string_view tail) {
+  std::string sql = fmt::format("INSERT INTO {} VALUES ", head);
+  for (size_t i = 0; i < rows; ++i) {
+    if (i > 0) sql += ", ";
+    sql += row;
+  }
+  sql += " ";
+  sql += tail;
+  return sql;
 }
 
-Status WriteIdentifier(store::Transaction& tx, const NewIdentifier& op, const WriteContext& ctx,
-                       KeyCache& keys) {
-  ASSIGN_OR_RETURN(const std::optional<privacy::DataKey>* key, keys.Get(op.person));
-  if (!key->has_value()) return Status::Ok();  // erased: the value must not reach the store
-  const std::string& type = ctx.types.at(op.type).name;
-  const std::string sealed =
-      privacy::Seal(**key, op.value, IdentifierAssociatedData(op.person, type), ctx.random);
-  return tx.Execute(
-      "INSERT INTO identifier (type, lookup, person_id, sealed, first_seen_at, last_seen_at, "
-      "source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, lookup, person_id) DO NOTHING",
-      {type, BlobOf(op.lookup), static_cast<int64_t>(op.person), store::Blob{sealed}, op.at_us,
-       op.at_us, op.source});
-}
+// Buffers person and identifier rows and inserts them kBatchRowsMax at a time: one statement
+// for many rows costs far less than one each. Person rows always go in before the identifier
+// rows that refer to them.
+class RowBatcher {
+ public:
+  static constexpr size_t kBatchRowsMax = 32;
+
+  RowBatcher(store::Transaction& tx, const WriteContext& ctx, KeyCache& keys)
+      : tx_(tx), ctx_(ctx), keys_(keys) {}
+
+  Status AddPerson(const NewPerson& op) {
+    persons_.emplace_back(static_cast<int64_t>(op.id));
+    persons_.emplace_back(op.at_us);
+    persons_.emplace_back(op.at_us);
+    if (persons_.size() == kBatchRowsMax * kPersonColumns) return FlushPersons();
+    return Status::Ok();
+  }
+
+  Status AddIdentifier(const NewIdentifier& op) {
+    ASSIGN_OR_RETURN(const std::optional<privacy::DataKey>* key, keys_.Get(op.person));
+    if (!key->has_value()) return Status::Ok();  // erased: the value must not reach the store
+    const std::string& type = ctx_.types.at(op.type).name;
+    identifiers_.emplace_back(type);
+    identifiers_.emplace_back(BlobOf(op.lookup));
+    identifiers_.emplace_back(static_cast<int64_t>(op.person));
+    identifiers_.emplace_back(store::Blob{
+        privacy::Seal(**key, op.value, IdentifierAssociatedData(op.person, type), ctx_.random)});
+    identifiers_.emplace_back(op.at_us);
+    identifiers_.emplace_back(op.at_us);
+    identifiers_.emplace_back(op.source);
+    if (identifiers_.size() == kBatchRowsMax * kIdentifierColumns) return FlushIdentifiers();
+    return Status::Ok();
+  }
+
+  // Inserts everything buffered.
+  Status Flush() { return FlushIdentifiers(); }
+
+ private:
+  static constexpr size_t kPersonColumns = 3;
+  static constexpr size_t kIdentifierColumns = 7;
+
+  Status FlushPersons() {
+    if (persons_.empty()) return Status::Ok();
+    const size_t rows = persons_.size() / kPersonColumns;
+    RETURN_IF_ERROR(tx_.Execute(MultiRowSql("person (id, merged_into, created_at, updated_at)",
+                                            "(?, NULL, ?, ?)", rows, "ON CONFLICT (id) DO NOTHING"),
+                                persons_));
+    persons_.clear();
+    return Status::Ok();
+  }
+
+  Status FlushIdentifiers() {
+    RETURN_IF_ERROR(FlushPersons());
+    if (identifiers_.empty()) return Status::Ok();
+    const size_t rows = identifiers_.size() / kIdentifierColumns;
+    RETURN_IF_ERROR(tx_.Execute(
+        MultiRowSql("identifier (type, lookup, person_id, sealed, first_seen_at, last_seen_at, "
+                    "source)",
+                    "(?, ?, ?, ?, ?, ?, ?)", rows,
+                    "ON CONFLICT (type, lookup, person_id) DO NOTHING"),
+        identifiers_));
+    identifiers_.clear();
+    return Status::Ok();
+  }
+
+  store::Transaction& tx_;
+  const WriteContext& ctx_;
+  KeyCache& keys_;
+  std::vector<store::Value> persons_;
+  std::vector<store::Value> identifiers_;
+};
 
 Status WriteTouch(store::Transaction& tx, const TouchWrite& op, const WriteContext& ctx) {
   return tx.Execute(
@@ -115,23 +175,32 @@ std::string IdentifierAssociatedData(int64_t person_id, std::string_view type) {
 }
 
 Status WriteOps(store::Transaction& tx, const std::vector<WriteOp>& ops, const WriteContext& ctx) {
-  KeyCache keys(tx, ctx.keys);
+  // Ids are allocated densely in memory, so persons above the store's largest id are inserted
+  // by this call: not erased, and without a data key yet.
+  ASSIGN_OR_RETURN(const int64_t stored_max,
+                   tx.QueryOne<int64_t>("SELECT COALESCE(MAX(id), 0) FROM person", {}, "person",
+                                        [](const store::Row& r) { return r.Int(0); }));
+  KeyCache keys(tx, ctx.keys, stored_max);
+  RowBatcher rows(tx, ctx, keys);
   for (const WriteOp& op : ops) {
-    Status status;
     if (const auto* p = std::get_if<NewPerson>(&op)) {
-      status = WritePerson(tx, *p, keys);
-    } else if (const auto* i = std::get_if<NewIdentifier>(&op)) {
-      status = WriteIdentifier(tx, *i, ctx, keys);
-    } else if (const auto* t = std::get_if<TouchWrite>(&op)) {
-      status = WriteTouch(tx, *t, ctx);
-    } else if (const auto* m = std::get_if<NewMerge>(&op)) {
-      status = WriteMerge(tx, *m);
-    } else if (const auto* c = std::get_if<NewConflict>(&op)) {
-      status = WriteConflict(tx, *c, ctx);
+      RETURN_IF_ERROR(rows.AddPerson(*p));
+      continue;
     }
-    RETURN_IF_ERROR(status);
+    if (const auto* i = std::get_if<NewIdentifier>(&op)) {
+      RETURN_IF_ERROR(rows.AddIdentifier(*i));
+      continue;
+    }
+    RETURN_IF_ERROR(rows.Flush());  // the rows the next change depends on
+    if (const auto* t = std::get_if<TouchWrite>(&op)) {
+      RETURN_IF_ERROR(WriteTouch(tx, *t, ctx));
+    } else if (const auto* m = std::get_if<NewMerge>(&op)) {
+      RETURN_IF_ERROR(WriteMerge(tx, *m));
+    } else if (const auto* c = std::get_if<NewConflict>(&op)) {
+      RETURN_IF_ERROR(WriteConflict(tx, *c, ctx));
+    }
   }
-  return Status::Ok();
+  return rows.Flush();
 }
 
 }  // namespace banyan::identity::internal

@@ -12,6 +12,7 @@
 //   merge       INSERT ... ON CONFLICT (id) DO NOTHING; person.merged_into set unless that merge
 //               has been undone
 //   conflict    INSERT ... ON CONFLICT (id) DO NOTHING
+// Person and identifier rows are inserted up to 32 to a statement.
 //
 // Used by: graph_store.cc. Thread safety: none; the graph guards the queue with its mutex.
 
