@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <map>
 
 #include "base/json.h"
 #include "profile/internal/decimal.h"
@@ -69,40 +70,70 @@ Result<std::string> Combine(const PreparedUpdate& update, std::string_view held)
 Result<Document> ParseDocument(std::string_view json) {
   Result<Json> parsed = ParseJson(json, {.bytes_max = 16 << 20});
   if (!parsed.ok()) return Malformed(parsed.status().message());
-  if (!parsed->is_object()) return Malformed("not an object");
+  const auto t = parsed->find("t");
+  const auto s = parsed->find("s");
+  const auto a = parsed->find("a");
+  if (!parsed->is_object() || t == parsed->end() || s == parsed->end() || a == parsed->end() ||
+      !t->is_number_integer() || !s->is_string() || !a->is_object()) {
+    return Malformed("expected {\"t\":…,\"s\":…,\"a\":{…}}");
+  }
   Document document;
-  for (const auto& [name, member] : parsed->items()) {
-    const auto v = member.find("v");
-    const auto t = member.find("t");
-    const auto s = member.find("s");
-    if (!member.is_object() || v == member.end() || t == member.end() || s == member.end() ||
-        !t->is_number_integer() || !s->is_string()) {
+  for (const auto& [name, member] : a->items()) {
+    // [v], [v, t] or [v, t, s]; what is left out is the document's default.
+    if (!member.is_array() || member.empty() || member.size() > 3 ||
+        (member.size() > 1 && !member[1].is_number_integer()) ||
+        (member.size() > 2 && !member[2].is_string())) {
       return Malformed(fmt::format("entry '{}'", name));
     }
     Entry entry;
-    if (!v->is_null()) entry.value = v->dump(-1, ' ', false, Json::error_handler_t::replace);
-    entry.at_us = t->get<int64_t>();
-    entry.source = s->get<std::string>();
+    if (!member[0].is_null()) {
+      entry.value = member[0].dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
+    entry.at_us = (member.size() > 1 ? member[1] : *t).get<int64_t>();
+    entry.source = (member.size() > 2 ? member[2] : *s).get<std::string>();
     document.emplace(name, std::move(entry));
   }
   return document;
 }
 
 std::string SerializeDocument(const Document& document) {
-  std::string out = "{";
-  for (const auto& [name, entry] : document) {
-    if (out.size() > 1) out.push_back(',');
-    AppendJsonString(name, &out);
-    out.append(":{\"v\":");
-    out.append(entry.tombstone() ? std::string_view("null") : std::string_view(entry.value));
-    out.append(",\"t\":");
-    char digits[24];
-    out.append(digits, std::to_chars(digits, digits + sizeof(digits), entry.at_us).ptr);
-    out.append(",\"s\":");
-    AppendJsonString(entry.source, &out);
-    out.push_back('}');
+  // The (time, source) most entries share becomes the default they leave out: an imported row
+  // sets every attribute at once, so its entries are just their values.
+  std::map<std::pair<int64_t, std::string_view>, size_t> shared;
+  for (const auto& [name, entry] : document) ++shared[{entry.at_us, entry.source}];
+  std::pair<int64_t, std::string_view> common{0, ""};
+  size_t most = 0;
+  for (const auto& [key, n] : shared) {
+    if (n > most) common = key, most = n;
   }
-  out.push_back('}');
+  char digits[24];
+  const auto append_number = [&](int64_t n, std::string* out) {
+    out->append(digits, std::to_chars(digits, digits + sizeof(digits), n).ptr);
+  };
+  std::string out = "{\"t\":";
+  append_number(common.first, &out);
+  out.append(",\"s\":");
+  AppendJsonString(common.second, &out);
+  out.append(",\"a\":{");
+  bool first = true;
+  for (const auto& [name, entry] : document) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(name, &out);
+    out.append(":[");
+    out.append(entry.tombstone() ? std::string_view("null") : std::string_view(entry.value));
+    const bool same_source = entry.source == common.second;
+    if (entry.at_us != common.first || !same_source) {
+      out.push_back(',');
+      append_number(entry.at_us, &out);
+    }
+    if (!same_source) {
+      out.push_back(',');
+      AppendJsonString(entry.source, &out);
+    }
+    out.push_back(']');
+  }
+  out.append("}}");
   return out;
 }
 

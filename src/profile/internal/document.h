@@ -1,10 +1,13 @@
 // The profile document of one person and the merge of one prepared update into it — pure
 // functions, so the last-write-wins rules are testable without a database.
 //
-// On disk (sealed, see docs/profiles.md) a document is compact JSON with members sorted by name:
-//   {"city":{"v":"杭州","t":1767225600000000,"s":"import"},"name":{"v":null,"t":...,"s":"api"}}
-// "v" is the canonical value (schema.h), or null for a tombstone left by unset; "t" is the
-// entry's time in UTC microseconds; "s" the source of the write.
+// On disk (sealed, see docs/profiles.md) a document is compact JSON:
+//   {"t":1767225600000000,"s":"import","a":{"city":["杭州"],"name":["张伟"],
+//    "occupation":[null,1767312000000000,"sensors"]}}
+// "a" holds one entry per attribute, sorted by name: [value], [value, t] or [value, t, source];
+// value is canonical (schema.h) or null for a tombstone left by unset; t is the entry's time in
+// UTC microseconds. What an entry leaves out is the document's default "t" / "s" — the time and
+// source most entries share, so an imported row's entries are just their values.
 //
 // Thread safety: plain values and stateless functions.
 

@@ -124,20 +124,27 @@ TEST_F(DocumentTest, AppendIsASetUnion) {
 
 TEST_F(DocumentTest, SerializesSortedAndParsesBack) {
   MustMerge(Update("name", UpdateOp::kSet, "\"张伟\"", 100, "import"));
+  MustMerge(Update("gender", UpdateOp::kSet, "\"male\"", 100, "import"));
+  MustMerge(Update("occupation", UpdateOp::kSet, "\"\\\"教师\\\"\"", 300, "import"));
   MustMerge(Update("city", UpdateOp::kUnset, "", 200, "api"));
   MustMerge(Update("products", UpdateOp::kSet, "[\"a\",\"b\"]", 300, "sensors"));
   const std::string json = SerializeDocument(document_);
   EXPECT_EQ(json,
-            "{\"city\":{\"v\":null,\"t\":200,\"s\":\"api\"},"
-            "\"name\":{\"v\":\"张伟\",\"t\":100,\"s\":\"import\"},"
-            "\"products\":{\"v\":[\"a\",\"b\"],\"t\":300,\"s\":\"sensors\"}}");
+            "{\"t\":100,\"s\":\"import\",\"a\":{"
+            "\"city\":[null,200,\"api\"],"
+            "\"gender\":[\"male\"],"
+            "\"name\":[\"张伟\"],"
+            "\"occupation\":[\"\\\"教师\\\"\",300],"
+            "\"products\":[[\"a\",\"b\"],300,\"sensors\"]}}");
   Result<Document> parsed = ParseDocument(json);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, document_);
 }
 
 TEST_F(DocumentTest, MalformedDocumentsAreDataLoss) {
-  for (const char* json : {"[]", "{\"a\":1}", "{\"a\":{\"v\":1,\"t\":\"x\",\"s\":\"y\"}}", "{"}) {
+  for (const char* json :
+       {"[]", "{\"a\":1}", "{\"t\":1,\"s\":\"x\",\"a\":{\"n\":[]}}",
+        "{\"t\":1,\"s\":\"x\",\"a\":{\"n\":[1,\"x\"]}}", "{\"t\":1,\"a\":{}}", "{"}) {
     Result<Document> parsed = ParseDocument(json);
     ASSERT_FALSE(parsed.ok()) << json;
     EXPECT_EQ(parsed.status().code(), StatusCode::kDataLoss) << json;

@@ -17,7 +17,9 @@ CREATE TABLE profile_attribute (
 
 -- The attributes of one person (as first created; a merged OneID reads all its persons'
 -- documents and takes each attribute's latest value). `sealed` is the JSON document
--- {"attr":{"v":value,"t":micros,"s":"source"},...} sealed under the person's data key.
+-- {"t":micros,"s":"source","a":{"attr":[value],"attr2":[value,micros,"source"],...}} (entries
+-- leave out the document's default time and source; null value = unset) sealed under the
+-- person's data key. See docs/profiles.md.
 -- home_branch_id / rm_id are the clear scope keys (not personal data).
 CREATE TABLE profile (
   person_id INTEGER PRIMARY KEY,
