@@ -48,8 +48,10 @@ struct IdentityGraph::Item {
 
   bool known() const { return holders_end > holders_begin; }
   bool strong() const { return strength >= kStrongStrengthMin; }
-  // Whether the holders are one person's: a shared value with several holders links nobody.
-  bool links() const { return known() && roots == 1; }
+  // Whether the holders link: a shared value held by several OneIDs links nobody. (A value of
+  // another type has one holder — two only after an abandoned erasure let a call make a new
+  // person for it; linking both heals that.)
+  bool links() const { return known() && (cardinality != Cardinality::kShared || roots == 1); }
   bool placeable() const { return !known() && !conflict && !dropped; }
 };
 

@@ -277,7 +277,9 @@ class IdentityGraph {
 
   // graph_store.cc: persistence.
   Status LoadFrom(store::Transaction& tx);
+  Status LoadPersons(store::Transaction& tx);
   Status LoadIdentifiers(store::Transaction& tx);
+  Status LoadHistory(store::Transaction& tx);
   // Copies the pending changes (under mutex_) and writes them in `tx`; returns the number after
   // the last change written, for MarkDurable once `tx` commits.
   Result<uint64_t> FlushPendingTo(store::Transaction& tx);

@@ -49,6 +49,20 @@ Status CheckAcyclic(const internal::PersonForest& forest) {
 }  // namespace
 
 Status IdentityGraph::LoadFrom(store::Transaction& tx) {
+  RETURN_IF_ERROR(LoadPersons(tx));
+  RETURN_IF_ERROR(LoadIdentifiers(tx));
+  // Fold each person's own holdings into its root.
+  for (uint32_t id = 1; id < forest_.next_id(); ++id) {
+    if (!forest_.Exists(id)) continue;
+    const Person& p = forest_.at(id);
+    Person& root = forest_.at(forest_.Root(id));
+    root.agg_one_per_person |= p.own_one_per_person;
+    root.agg_strength = std::max(root.agg_strength, p.own_strength);
+  }
+  return LoadHistory(tx);
+}
+
+Status IdentityGraph::LoadPersons(store::Transaction& tx) {
   ASSIGN_OR_RETURN(const int64_t max_person,
                    QueryInt(tx, "SELECT COALESCE(MAX(id), 0) FROM person"));
   if (max_person < 0 || static_cast<uint64_t>(max_person) > internal::kPersonsMax) {
@@ -83,17 +97,11 @@ Status IdentityGraph::LoadFrom(store::Transaction& tx) {
     forest_.at(survivor).first_child = absorbed;
     if (!(a.flags & internal::kPersonErased)) ++merges_live_;
   }
-  RETURN_IF_ERROR(CheckAcyclic(forest_));
-  RETURN_IF_ERROR(LoadIdentifiers(tx));
-  // Fold each person's own holdings into its root.
-  for (uint32_t id = 1; id < forest_.next_id(); ++id) {
-    if (!forest_.Exists(id)) continue;
-    const Person& p = forest_.at(id);
-    Person& root = forest_.at(forest_.Root(id));
-    root.agg_one_per_person |= p.own_one_per_person;
-    root.agg_strength = std::max(root.agg_strength, p.own_strength);
-  }
+  return CheckAcyclic(forest_);
+}
 
+// Merge and conflict ids, the recorded conflict pairs, erased identifiers, the checkpoint.
+Status IdentityGraph::LoadHistory(store::Transaction& tx) {
   ASSIGN_OR_RETURN(next_merge_id_,
                    QueryInt(tx, "SELECT COALESCE(MAX(id), 0) + 1 FROM identity_merge"));
   ASSIGN_OR_RETURN(next_conflict_id_,

@@ -17,7 +17,10 @@ using events::Identifier;
 
 class GraphTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(world_.Open().ok()); }
+  void SetUp() override {
+    const Status opened = world_.Open();
+    ASSERT_TRUE(opened.ok()) << opened.ToString();
+  }
 
   ResolveResult MustCall(std::vector<Identifier> ids) {
     Result<ResolveResult> r = world_.Call(std::move(ids), ++sequence_);
@@ -300,10 +303,16 @@ TEST_F(GraphTest, AnAbandonedErasureLeavesThePersonAsItWas) {
   {
     Result<ErasePlan> plan = graph().PlanErase(1);
     ASSERT_TRUE(plan.ok());
-    // While planned, its identifiers find nobody new to link to.
+    // While planned, the person is out of reach: a call with its identifier makes a new one.
     EXPECT_EQ(MustCall({{"app_user_id", "u1"}, {"email", "e@x.cn"}}).person, 2);
   }  // dropped without WriteErase/CommitErase
   EXPECT_EQ(graph().Root(1), 1);
+  EXPECT_EQ(graph().Find("app_user_id", "u1")->size(), 2u);
+  // The next call bearing the identifier joins the two holders again.
+  const ResolveResult healed = MustCall({{"app_user_id", "u1"}});
+  EXPECT_EQ(healed.merge_ids.size(), 1u);
+  EXPECT_EQ(*graph().Find("app_user_id", "u1"), std::vector<PersonId>{healed.person});
+  EXPECT_EQ(graph().Members(1).size(), 2u);
   EXPECT_TRUE(graph().PlanErase(1).ok());
 }
 

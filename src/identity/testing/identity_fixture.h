@@ -1,4 +1,4 @@
-// IdentityFixture: a temporary directory with a migrated SQLite database, a real key ring and
+// IdentityWorld: a temporary directory with a migrated SQLite database, a real key ring and
 // PersonKeys, a manual clock, seeded randomness and an IdentityGraph loaded over them; Reload()
 // flushes, drops the graph and loads it again as a restarted server would.
 //
