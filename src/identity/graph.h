@@ -36,6 +36,7 @@
 #define BANYAN_IDENTITY_GRAPH_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -213,8 +215,10 @@ class IdentityGraph {
   // The keyed hash OneID files (type, normalised value) under.
   privacy::LookupHash Lookup(std::string_view type, std::string_view normalised) const;
 
-  // Writes every pending change and identity_checkpoint(next_sequence) in `tx`. Then exactly one
-  // of FlushCommitted() / FlushAborted(). REQUIRES: one caller of this trio at a time.
+  // Writes every pending change and identity_checkpoint(next_sequence) in `tx`. Then, on the same
+  // thread, exactly one of FlushCommitted() / FlushAborted(). Several threads may flush at once
+  // (the ingestion writer and an import): each writes the whole queue, so each commit makes
+  // everything up to its own copy durable.
   Status Flush(store::Transaction& tx, uint64_t next_sequence);
   void FlushCommitted();
   void FlushAborted();
@@ -323,11 +327,14 @@ class IdentityGraph {
   uint64_t checkpoint_ = 0;
   uint64_t durable_through_ = 0;
 
-  // Serialises flushes (PersonKeys and `random_` are used by one at a time) and holds where the
-  // caller's Flush got to until FlushCommitted.
+  // Serialises flushes (PersonKeys and `random_` are used by one at a time) and holds, per
+  // calling thread, where its Flush got to until FlushCommitted / FlushAborted.
   std::mutex flush_mutex_;
-  uint64_t caller_flush_end_ = 0;
-  uint64_t caller_checkpoint_ = 0;
+  struct CallerFlush {
+    uint64_t end = 0;
+    uint64_t next_sequence = 0;
+  };
+  std::map<std::thread::id, CallerFlush> caller_flushes_;
   // Serialises the admin operations among themselves.
   std::mutex admin_mutex_;
 };

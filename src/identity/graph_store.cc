@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "base/logging.h"
 #include "identity/graph.h"
@@ -174,26 +175,28 @@ Status IdentityGraph::Flush(store::Transaction& tx, uint64_t next_sequence) {
                  "updated_at = excluded.updated_at",
                  {static_cast<int64_t>(next_sequence), ToUnixMicros(clock_.Now())}));
   std::lock_guard lock(flush_mutex_);
-  caller_flush_end_ = end;
-  caller_checkpoint_ = next_sequence;
+  caller_flushes_[std::this_thread::get_id()] = {end, next_sequence};
   return Status::Ok();
 }
 
 void IdentityGraph::FlushCommitted() {
-  uint64_t end = 0;
-  uint64_t checkpoint = 0;
+  CallerFlush flushed;
   {
     std::lock_guard lock(flush_mutex_);
-    end = caller_flush_end_;
-    checkpoint = caller_checkpoint_;
+    auto it = caller_flushes_.find(std::this_thread::get_id());
+    if (it == caller_flushes_.end()) return;
+    flushed = it->second;
+    caller_flushes_.erase(it);
   }
   std::unique_lock lock(mutex_);
-  MarkDurableLocked(end);
-  checkpoint_ = std::max(checkpoint_, checkpoint);
+  MarkDurableLocked(flushed.end);
+  checkpoint_ = std::max(checkpoint_, flushed.next_sequence);
 }
 
 void IdentityGraph::FlushAborted() {
-  // Nothing to undo: the changes are still queued and the next flush writes them again.
+  // The changes are still queued and the next flush writes them again.
+  std::lock_guard lock(flush_mutex_);
+  caller_flushes_.erase(std::this_thread::get_id());
 }
 
 Result<uint64_t> IdentityGraph::FlushPendingTo(store::Transaction& tx) {

@@ -156,6 +156,29 @@ TEST_F(GraphTest, WritingTheSameChangesTwiceIsHarmless) {
   EXPECT_EQ(world_.CountRows("SELECT next_sequence FROM identity_checkpoint"), 2);
 }
 
+// The ingestion writer and an import flush from different threads; one's commit must not count
+// as the other's.
+TEST_F(GraphTest, FlushesFromTwoThreadsEachMarkOnlyTheirOwnCopy) {
+  MustCall({{"app_user_id", "u1"}});  // 2 changes
+  ASSERT_TRUE(world_.db().Write([&](store::Transaction& tx) { return graph().Flush(tx, 1); }).ok());
+  // Committed on this thread; before it says so, another thread flushes more and fails.
+  MustCall({{"app_user_id", "u2"}});  // 2 more
+  std::thread other([&] {
+    const Status failed = world_.db().Write([&](store::Transaction& tx) -> Status {
+      RETURN_IF_ERROR(graph().Flush(tx, 2));
+      return UnavailableError("disk full");
+    });
+    EXPECT_FALSE(failed.ok());
+    graph().FlushAborted();
+  });
+  other.join();
+  graph().FlushCommitted();
+  EXPECT_EQ(graph().PendingChanges(), 2u);  // u2's person and identifier are still queued
+  ASSERT_TRUE(world_.Reload(2).ok());
+  EXPECT_EQ(graph().Find("app_user_id", "u2")->size(), 1u);
+  EXPECT_EQ(graph().checkpoint(), 2u);
+}
+
 // A flush may copy the queue just before an unmerge commits and write it just after; the merge
 // it carries must not undo the unmerge.
 TEST_F(GraphTest, AMergeWrittenAgainAfterItsUnmergeDoesNotTakeEffect) {
