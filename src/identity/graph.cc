@@ -168,6 +168,7 @@ Status IdentityGraph::PrepareItems(std::span<const events::Identifier> ids, Call
 
 void IdentityGraph::LookupLocked(Call& call) const {
   call.holders.reserve(2 * call.items.size());
+  for (const Item& item : call.items) index_.Prefetch(item.type, item.lookup);
   auto collect = [&](Item& item) {
     item.holders_begin = call.holders.size();
     index_.ForEachMatch(item.type, item.lookup, [&](uint32_t e) {

@@ -108,6 +108,16 @@ void BM_ResolveKnown(benchmark::State& state) {
 }
 BENCHMARK(BM_ResolveKnown);
 
+// One keyed hash (privacy::KeyedHash): Resolve computes one per identifier before locking.
+void BM_LookupHash(benchmark::State& state) {
+  World& world = KnownWorld();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(world.graph->Lookup("app_user_id", "user-123456"));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LookupHash);
+
 // A first visit: an anonymous id and a device never seen, so a new person and two identifiers.
 void BM_ResolveNew(benchmark::State& state) {
   World& world = KnownWorld();
