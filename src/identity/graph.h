@@ -204,7 +204,8 @@ class IdentityGraph {
   // The root of `person` and every person merged into it, transitively: root first, the rest in
   // no particular order. Empty when unknown or erased.
   std::vector<PersonId> Members(PersonId person) const;
-  // Whether (type, value) belonged to an erased person (the event query hides such events).
+  // Whether (type, value) belonged to an erased person (the event query hides such events). A
+  // previous_id is erased when it was erased as an app_user_id or an anonymous_id.
   bool IsErased(std::string_view type, std::string_view value) const;
   GraphStats Stats() const;
   size_t MemoryBytes() const;

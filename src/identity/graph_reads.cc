@@ -63,6 +63,9 @@ std::vector<PersonId> IdentityGraph::Members(PersonId person) const {
 }
 
 bool IdentityGraph::IsErased(std::string_view type, std::string_view value) const {
+  if (type == events::kPreviousId) {  // either of the types it may have stood for
+    return IsErased(events::kAppUserId, value) || IsErased(events::kAnonymousId, value);
+  }
   const std::optional<size_t> index = types_.IndexOf(type);
   if (!index) return false;
   Result<std::string> normalised = types_.Normalize(*index, value);
