@@ -140,14 +140,31 @@ Result<std::string> NormalizeBoolean(const AttributeDef& def, std::string_view t
   return Invalid(def, "expected true or false");
 }
 
+// The civil day "YYYY-MM-DD" names, or nullopt when it is not exactly that form of a real day.
+std::optional<CivilDay> StrictDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int parts[3] = {0, 0, 0};
+  const int starts[3] = {0, 5, 8};
+  const int lengths[3] = {4, 2, 2};
+  for (int p = 0; p < 3; ++p) {
+    for (int i = starts[p]; i < starts[p] + lengths[p]; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      parts[p] = parts[p] * 10 + (text[i] - '0');
+    }
+  }
+  const CivilDay day(parts[0], parts[1], parts[2]);  // normalises 02-30 to 03-02: compare back
+  if (day.year() != parts[0] || day.month() != parts[1] || day.day() != parts[2]) {
+    return std::nullopt;
+  }
+  return day;
+}
+
 Result<std::string> NormalizeDate(const AttributeDef& def, std::string_view text) {
   text = internal::TrimSpace(text);
   // An RFC 3339 timestamp stands for its date as written ("1990-05-17T00:00:00.000Z").
   if (text.size() > 10 && ParseRfc3339(text).ok()) text = text.substr(0, 10);
-  Result<CivilDay> day = text.size() == 10
-                             ? ParseDate(text)
-                             : Result<CivilDay>(Status(StatusCode::kInvalidArgument, "not a date"));
-  if (!day.ok() || FormatDate(*day) != text) return Invalid(def, "expected a date YYYY-MM-DD");
+  const std::optional<CivilDay> day = StrictDate(text);
+  if (!day) return Invalid(def, "expected a date YYYY-MM-DD");
   if (day->year() < kDateYearMin || day->year() > kDateYearMax) {
     return Invalid(def, fmt::format("year outside {}..{}", kDateYearMin, kDateYearMax));
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace banyan::profile::internal {
 namespace {
 
@@ -66,14 +68,24 @@ std::string FormatDecimal(int64_t units, int scale) {
       negative ? static_cast<uint64_t>(-(units + 1)) + 1 : static_cast<uint64_t>(units);
   const uint64_t pow = static_cast<uint64_t>(kPow10[scale]);
   uint64_t fraction = magnitude % pow;
-  std::string out = fmt::format("{}{}", negative ? "-" : "", magnitude / pow);
-  if (fraction == 0) return out;
-  int digits = scale;
-  while (fraction % 10 == 0) {
-    fraction /= 10;
-    --digits;
+  char buffer[48];
+  char* end = buffer;
+  if (negative) *end++ = '-';
+  end = std::to_chars(end, buffer + sizeof(buffer), magnitude / pow).ptr;
+  if (fraction != 0) {
+    int digits = scale;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      --digits;
+    }
+    *end++ = '.';
+    for (int i = digits - 1; i >= 0; --i) {  // zero-padded to `digits`
+      end[i] = static_cast<char>('0' + fraction % 10);
+      fraction /= 10;
+    }
+    end += digits;
   }
-  return fmt::format("{}.{:0{}}", out, fraction, digits);
+  return std::string(buffer, end);
 }
 
 Result<int64_t> AddDecimal(int64_t a, int64_t b, int scale) {
