@@ -145,77 +145,104 @@ Status ColumnMap::SetHeader(const std::vector<std::string>& columns) {
   return Status::Ok();
 }
 
+namespace {
+
+// as_of (customers) or date (balances): the time the row's values take.
+std::optional<RowReject> ReadTimes(const std::vector<Cell>& cells, const RowContext& ctx,
+                                   CheckedRow* row, Timestamp* at) {
+  for (const Cell& cell : cells) {
+    const bool text = cell.json == nullptr || cell.json->is_string();
+    if (cell.role.kind == ColumnRole::kAsOf) {
+      Result<Timestamp> as_of = text ? ParseAsOf(cell.text, ctx.calendar)
+                                     : Result<Timestamp>(InvalidArgumentError(
+                                           "as_of: expected an RFC 3339 timestamp or YYYY-MM-DD"));
+      if (!as_of.ok()) return RowReject{"as_of", as_of.status().message()};
+      *at = *as_of;
+    } else if (cell.role.kind == ColumnRole::kDate) {
+      Result<CivilDay> day = text ? ParseDate(TrimSpace(cell.text))
+                                  : Result<CivilDay>(InvalidArgumentError("not a string"));
+      if (!day.ok()) return RowReject{"date", "date: expected a date YYYY-MM-DD"};
+      row->date = *day;
+      *at = EndOfDay(ctx.calendar, *day);
+    }
+  }
+  if (ctx.columns.kind() == ImportKind::kBalances && !row->date) {
+    return RowReject{"date", "date: required"};
+  }
+  return std::nullopt;
+}
+
+// Every identifier normalised, cust_no (required) first.
+std::optional<RowReject> ReadIdentifiers(const std::vector<Cell>& cells, const RowContext& ctx,
+                                         CheckedRow* row) {
+  for (const Cell& cell : cells) {
+    if (cell.role.kind != ColumnRole::kIdentifier) continue;
+    std::optional<std::string> text = ScalarText(cell);
+    if (!text) return RowReject{cell.role.name, cell.role.name + ": expected a string"};
+    Result<std::string> value = ctx.columns.types().Normalize(cell.role.name, *text);
+    if (!value.ok()) return RowReject{cell.role.name, value.status().message()};
+    row->identifiers.push_back(events::Identifier{cell.role.name, std::move(*value)});
+  }
+  auto cust_no = std::find_if(row->identifiers.begin(), row->identifiers.end(),
+                              [](const events::Identifier& id) { return id.type == "cust_no"; });
+  if (cust_no == row->identifiers.end()) return RowReject{"cust_no", "cust_no: required"};
+  std::rotate(row->identifiers.begin(), cust_no, cust_no + 1);
+  return std::nullopt;
+}
+
+Result<PreparedUpdate> PrepareCell(const Cell& cell, const RowContext& ctx, Timestamp at) {
+  if (cell.role.kind == ColumnRole::kBalance) {
+    std::optional<std::string> text = ScalarText(cell);
+    if (!text) return InvalidArgumentError(cell.role.name + ": expected a decimal number");
+    return PrepareText(*cell.role.def, *text, at, kImportSource, ctx.scopes);
+  }
+  if (cell.json == nullptr) {
+    return PrepareText(*cell.role.def, cell.text, at, kImportSource, ctx.scopes);
+  }
+  return Prepare(
+      ctx.columns.schema(),
+      AttributeUpdate{cell.role.name, UpdateOp::kSet, *cell.json, at, std::string(kImportSource)},
+      ctx.scopes);
+}
+
+// Every attribute and amount prepared; a store error (scope look-up) is the failed Result.
+Result<std::optional<RowReject>> ReadValues(const std::vector<Cell>& cells, const RowContext& ctx,
+                                            Timestamp at, CheckedRow* row) {
+  std::optional<std::string>* amounts[] = {&row->balances.aum, &row->balances.deposit,
+                                           &row->balances.loan, &row->balances.credit_card,
+                                           &row->balances.wealth};
+  for (const Cell& cell : cells) {
+    if (cell.role.kind != ColumnRole::kAttribute && cell.role.kind != ColumnRole::kBalance) {
+      continue;
+    }
+    Result<PreparedUpdate> update = PrepareCell(cell, ctx, at);
+    if (!update.ok()) {
+      if (update.status().code() != StatusCode::kInvalidArgument) return update.status();
+      return std::optional<RowReject>(RowReject{cell.role.name, update.status().message()});
+    }
+    if (cell.role.kind == ColumnRole::kBalance) {
+      const std::string& json = update->value;  // a canonical decimal: "\"523410.25\""
+      *amounts[cell.role.balance] = json.substr(1, json.size() - 2);
+    }
+    row->updates.push_back(std::move(*update));
+  }
+  return std::optional<RowReject>();
+}
+
+}  // namespace
+
 Result<CheckedOrReject> CheckRow(const Record& record, const RowContext& ctx) {
   if (!record.reject.empty()) return Reject("", record.reject);
   auto collected = Cells(record, ctx.columns);
   if (auto* reject = std::get_if<RowReject>(&collected)) return CheckedOrReject(*reject);
   const std::vector<Cell>& cells = std::get<std::vector<Cell>>(collected);
-
   CheckedRow row;
   row.row = record.row;
   Timestamp at = ctx.default_as_of;
-  for (const Cell& cell : cells) {
-    if (cell.role.kind == ColumnRole::kAsOf) {
-      if (cell.json != nullptr && !cell.json->is_string())
-        return Reject("as_of", "as_of: expected a string");
-      Result<Timestamp> as_of = ParseAsOf(cell.text, ctx.calendar);
-      if (!as_of.ok()) return Reject("as_of", as_of.status().message());
-      at = *as_of;
-    } else if (cell.role.kind == ColumnRole::kDate) {
-      Result<CivilDay> day = cell.json == nullptr || cell.json->is_string()
-                                 ? ParseDate(TrimSpace(cell.text))
-                                 : Result<CivilDay>(InvalidArgumentError("not a string"));
-      if (!day.ok()) return Reject("date", "date: expected a date YYYY-MM-DD");
-      row.date = *day;
-      at = EndOfDay(ctx.calendar, *day);
-    }
-  }
-  for (const Cell& cell : cells) {
-    if (cell.role.kind != ColumnRole::kIdentifier) continue;
-    std::optional<std::string> text = ScalarText(cell);
-    if (!text) return Reject(cell.role.name, cell.role.name + ": expected a string");
-    Result<std::string> value = ctx.columns.types().Normalize(cell.role.name, *text);
-    if (!value.ok()) return Reject(cell.role.name, value.status().message());
-    row.identifiers.push_back(events::Identifier{cell.role.name, std::move(*value)});
-  }
-  auto cust_no = std::find_if(row.identifiers.begin(), row.identifiers.end(),
-                              [](const events::Identifier& id) { return id.type == "cust_no"; });
-  if (cust_no == row.identifiers.end()) return Reject("cust_no", "cust_no: required");
-  std::rotate(row.identifiers.begin(), cust_no, cust_no + 1);
-  if (ctx.columns.kind() == ImportKind::kBalances && !row.date) {
-    return Reject("date", "date: required");
-  }
-  for (const Cell& cell : cells) {
-    if (cell.role.kind != ColumnRole::kAttribute && cell.role.kind != ColumnRole::kBalance) {
-      continue;
-    }
-    Result<PreparedUpdate> update = [&]() -> Result<PreparedUpdate> {
-      if (cell.role.kind == ColumnRole::kBalance) {
-        std::optional<std::string> text = ScalarText(cell);
-        if (!text) return InvalidArgumentError(cell.role.name + ": expected a decimal number");
-        return PrepareText(*cell.role.def, *text, at, kImportSource, ctx.scopes);
-      }
-      if (cell.json == nullptr) {
-        return PrepareText(*cell.role.def, cell.text, at, kImportSource, ctx.scopes);
-      }
-      return Prepare(ctx.columns.schema(),
-                     AttributeUpdate{cell.role.name, UpdateOp::kSet, *cell.json, at,
-                                     std::string(kImportSource)},
-                     ctx.scopes);
-    }();
-    if (!update.ok()) {
-      if (update.status().code() != StatusCode::kInvalidArgument) return update.status();
-      return Reject(cell.role.name, update.status().message());
-    }
-    if (cell.role.kind == ColumnRole::kBalance) {
-      const std::string& json = update->value;  // a canonical decimal: "\"523410.25\""
-      std::optional<std::string>* fields[] = {&row.balances.aum, &row.balances.deposit,
-                                              &row.balances.loan, &row.balances.credit_card,
-                                              &row.balances.wealth};
-      *fields[cell.role.balance] = json.substr(1, json.size() - 2);
-    }
-    row.updates.push_back(std::move(*update));
-  }
+  if (auto reject = ReadTimes(cells, ctx, &row, &at)) return CheckedOrReject(std::move(*reject));
+  if (auto reject = ReadIdentifiers(cells, ctx, &row)) return CheckedOrReject(std::move(*reject));
+  ASSIGN_OR_RETURN(std::optional<RowReject> reject, ReadValues(cells, ctx, at, &row));
+  if (reject) return CheckedOrReject(std::move(*reject));
   return CheckedOrReject(std::move(row));
 }
 
