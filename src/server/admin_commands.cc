@@ -108,9 +108,11 @@ int RunDemo(const Args& args) {
     return 0;
   }
   if (sub != "init") return Fail(InvalidArgumentError("usage: banyan demo init | demo show"));
+  auto options = DemoOptionsFromArgs(args);
+  if (!options.ok()) return Fail(options.status());
   auto app = App::Open(*config, /*exclusive=*/true);
   if (!app.ok()) return Fail(app.status());
-  auto credentials = InitDemo(**app);
+  auto credentials = InitDemo(**app, *options);
   if (!credentials.ok()) return Fail(credentials.status());
   std::printf("Created the demo organisation in %s\n\n%s", config->server.data_dir.c_str(),
               DescribeDemo(*credentials, url).c_str());

@@ -893,8 +893,8 @@ Status DemoBank::WriteCustomers(const LineSink& sink) const {
       first = false;
     }
     fmt::format_to(out,
-                   R"(],"customer_since":"{}","channel_preference":"{}","home_latitude":{:.6f})"
-                   R"(,"home_longitude":{:.6f},"as_of":"{}"}})"
+                   R"(],"customer_since":"{}","channel_preference":"{}","home_latitude":"{:.6f}")"
+                   R"(,"home_longitude":"{:.6f}","as_of":"{}"}})"
                    "\n",
                    FormatDate(c.since), c.channel_preference, c.latitude, c.longitude, as_of);
     RETURN_IF_ERROR(sink(line));

@@ -35,7 +35,9 @@
 
 namespace banyan::server {
 
-inline constexpr int64_t kDemoCustomersDefault = 20'000;
+// Sized so `make demo` is serving within a minute on a 2-core machine (docs/demo.md: importing
+// the daily balances, customers × days rows, takes most of the time).
+inline constexpr int64_t kDemoCustomersDefault = 5'000;
 inline constexpr int64_t kDemoCustomersMax = 1'000'000;
 inline constexpr int64_t kDemoDaysDefault = 90;
 inline constexpr int64_t kDemoDaysMin = 7;  // room for a whole funnel before `now`

@@ -188,8 +188,9 @@ TEST(DemoBank, CustomersHaveValidUniqueIdentifiersAndConsistentProfiles) {
     EXPECT_NEAR(aum, parts, 0.005);
     const std::string city = row["city"];
     if (city.rfind("杭州市", 0) == 0) {
-      EXPECT_NEAR(row["home_latitude"].get<double>(), subs[branch]->latitude, 0.06);
-      EXPECT_NEAR(row["home_longitude"].get<double>(), subs[branch]->longitude, 0.07);
+      EXPECT_NEAR(std::stod(row["home_latitude"].get<std::string>()), subs[branch]->latitude, 0.06);
+      EXPECT_NEAR(std::stod(row["home_longitude"].get<std::string>()), subs[branch]->longitude,
+                  0.07);
     }
     EXPECT_LE(row["customer_since"].get<std::string>(), "2025-06-30");
     EXPECT_GE(row["customer_since"].get<std::string>(), birth);

@@ -15,7 +15,8 @@ commands:
   admin create-user          create a staff account:
                                --username NAME --role ROLE [--display-name NAME]
                                [--branch CODE] [--password-stdin]
-  demo init                  create the demo organisation in an empty data directory
+  demo init                  create the demo bank in an empty data directory (docs/demo.md):
+                               [--customers N] [--days D] [--seed S]; --customers 0: logins only
   demo show                  print the demo logins
   audit verify               verify the audit log's keyed hash chain
   import events FILE         bulk-load events (NDJSON or CSV, .gz accepted; --format ndjson|csv)
