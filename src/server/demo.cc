@@ -369,6 +369,7 @@ Result<DemoBankOptions> DemoOptionsFromArgs(const Args& args) {
 Result<Json> InitDemo(App& app, const DemoBankOptions& options) {
   const auth::Principal system = auth::Principal::System();
   const auth::AuditContext ctx{"demo-init", "local"};
+  const auto start = app.clock().Monotonic();
   ASSIGN_OR_RETURN(auto existing, app.auth().branches().List(system, std::nullopt, "", 1));
   if (!existing.items.empty()) {
     return FailedPreconditionError(
@@ -388,6 +389,9 @@ Result<Json> InitDemo(App& app, const DemoBankOptions& options) {
   // Without customers the organisation is exactly the logins (what black-box tests start from).
   if (options.customers > 0) {
     ASSIGN_OR_RETURN(Json managers, CreateOtherManagers(app, branch_ids, ctx));
+    std::fprintf(stderr,
+                 "demo: organisation, %zu logins and %zu more relationship managers in %.1f s\n",
+                 logins.size(), managers.size(), SecondsSince(app, start));
     credentials["relationship_managers"] = {{"usernames", managers},
                                             {"password", kRelationshipManagerPassword}};
     // The credentials are written last: a directory without them is an unfinished demo.

@@ -399,21 +399,21 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // One customer, rebuilt from (seed, index) and its plan in every pass.
 
-struct Sub {
+struct SubBranch {
   const DemoBranch* branch;
-  std::vector<std::string_view> rms;
+  std::vector<std::string_view> relationship_managers;  // usernames
 };
 
-const std::vector<Sub>& SubBranches() {
-  static const std::vector<Sub>* const kSubs = [] {
-    auto* subs = new std::vector<Sub>();
+const std::vector<SubBranch>& SubBranches() {
+  static const std::vector<SubBranch>* const kSubs = [] {
+    auto* subs = new std::vector<SubBranch>();
     for (const DemoBranch& b : kBranches) {
       if (b.kind != "sub_branch") continue;
-      Sub sub{&b, {}};
+      SubBranch sub{&b, {}};
       for (const auto& rm : kRelationshipManagers) {
-        if (rm.branch_code == b.code) sub.rms.push_back(rm.username);
+        if (rm.branch_code == b.code) sub.relationship_managers.push_back(rm.username);
       }
-      CHECK(!sub.rms.empty());
+      CHECK(!sub.relationship_managers.empty());
       subs->push_back(std::move(sub));
     }
     return subs;
@@ -490,7 +490,7 @@ void DrawDemographics(Draw& draw, const DemoBank::Calendar& cal, Customer& c) {
   c.name += GivenName(draw, c.male, static_cast<int>(c.birth.year()));
   c.sub = 0;
   double total = 0;
-  for (const Sub& s : SubBranches()) total += s.branch->customer_weight;
+  for (const SubBranch& s : SubBranches()) total += s.branch->customer_weight;
   double x = draw.Unit() * total;
   for (size_t i = 0; i < SubBranches().size(); ++i) {
     c.sub = i;
@@ -636,7 +636,7 @@ void DrawIdentities(Draw& draw, uint64_t seed, Customer& c) {
 }
 
 void DrawRelationship(Draw& draw, const DemoBank::Calendar& cal, int64_t days, Customer& c) {
-  const auto& rms = SubBranches()[c.sub].rms;
+  const auto& rms = SubBranches()[c.sub].relationship_managers;
   // RMs own every gold-and-above customer and half the mass ones; the rest are the branch's.
   if (c.tier() >= DemoTier::kGold || draw.Chance(0.5))
     c.relationship_manager = rms[draw.rng().Uniform(rms.size())];
