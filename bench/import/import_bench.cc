@@ -6,6 +6,7 @@
 //   import rows=… seconds=… rows_per_s=… rejected=… persons=…
 //   import db_bytes_per_customer=… (banyan.db … MB after close) written_mb=… (by the process)
 //   import rss_mb=… peak_rss_mb=… graph_bytes_per_customer=…
+//   import cpu user_s=… sys_s=…
 //
 //   import_bench [--rows N] [--seed S] [--batch-rows B] [--dir DIR] [--keep]
 //
@@ -14,6 +15,7 @@
 
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -237,6 +239,12 @@ Status Run(const Args& args) {
       static_cast<double>(db_bytes) / customers, db_bytes >> 20, written_mb);
   fmt::print("import rss_mb={:.0f} peak_rss_mb={:.0f} graph_bytes_per_customer={:.0f}\n", rss_mb,
              peak_mb, static_cast<double>(graph_bytes) / customers);
+  // CPU time is steadier than wall time on a shared machine (it includes generating the CSV).
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  fmt::print("import cpu user_s={:.1f} sys_s={:.1f}\n", seconds(usage.ru_utime),
+             seconds(usage.ru_stime));
   if (!args.keep) std::filesystem::remove_all(dir);
   return Status::Ok();
 }
