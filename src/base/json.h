@@ -30,6 +30,11 @@ struct JsonLimits {
 Result<Json> ParseJson(std::string_view text, const JsonLimits& limits = {});
 
 // Appends one reference token to a JSON pointer, escaping '~' and '/'.
+// Appends `text` as a JSON string literal (quotes, escapes; UTF-8 passes through unchanged).
+// Fast on long runs that need no escaping: for the ingestion and import hot paths.
+void AppendJsonString(std::string_view text, std::string* out);
+std::string JsonString(std::string_view text);
+
 std::string JsonPointer(std::string_view parent, std::string_view token);
 std::string JsonPointer(std::string_view parent, size_t index);
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "base/testing/temp_dir.h"
 #include "identity/graph.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
@@ -22,10 +23,6 @@ constexpr int kKnownCustomers = 200'000;
 // A database, a key ring and a graph in a temporary directory.
 struct World {
   World() : random(1) {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "banyan_identity_bench_XXXXXX").string();
-    CHECK(mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
     auto opened =
         store::OpenSqlite({.path = (dir / "banyan.db").string()}, store::BuiltinMigrations());
     CHECK(opened.ok(), "{}", opened.status().ToString());
@@ -60,7 +57,8 @@ struct World {
     return *r;
   }
 
-  std::filesystem::path dir;
+  banyan::testing::TempDir temp{"banyan_identity_bench"};  // removed after the database closes
+  std::filesystem::path dir = temp.path();
   SeededRandom random;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<privacy::KeyRing> ring;

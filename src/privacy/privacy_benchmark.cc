@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "base/check.h"
+#include "base/testing/temp_dir.h"
 #include "privacy/keyed_hash.h"
 #include "privacy/person_keys.h"
 #include "privacy/sealer.h"
@@ -20,9 +21,6 @@ namespace {
 // One temporary directory, key ring and database shared by every benchmark in the process.
 struct World {
   World() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "banyan_bench_XXXXXX").string();
-    CHECK(mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
     auto opened_ring =
         KeyRing::LoadOrCreate((dir / "data.keyring").string(), SecureRandom::Get(), clock);
     CHECK(opened_ring.ok(), "{}", opened_ring.status().ToString());
@@ -33,12 +31,10 @@ struct World {
     db = std::move(*opened);
     keys = std::make_unique<PersonKeys>(*ring, SecureRandom::Get(), clock);
   }
-  ~World() {
-    db->Close();
-    std::filesystem::remove_all(dir);
-  }
+  ~World() { db->Close(); }
   const SystemClock& clock = SystemClock::Get();
-  std::filesystem::path dir;
+  banyan::testing::TempDir temp{"banyan_privacy_bench"};  // removed after the database closes
+  std::filesystem::path dir = temp.path();
   std::unique_ptr<KeyRing> ring;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<PersonKeys> keys;

@@ -12,6 +12,7 @@
 
 #include "base/encoding.h"
 #include "base/testing/manual_clock.h"
+#include "base/testing/temp_dir.h"
 #include "privacy/keyed_hash.h"
 #include "privacy/keyring.h"
 #include "privacy/masking.h"
@@ -78,9 +79,8 @@ TEST(KeyRingDoc, ExampleLoadsAndHashesAsDocumented) {
   ASSERT_TRUE(example.starts_with("```\n")) << "docs/privacy.md lost its key ring example";
   example = example.substr(4, example.rfind("```") - 4);
 
-  std::string dir = (std::filesystem::temp_directory_path() / "banyan_privacy_doc_XXXXXX").string();
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  const std::string path = dir + "/data.keyring";
+  banyan::testing::TempDir dir("banyan_privacy_doc");
+  const std::string path = dir.Sub("data.keyring");
   std::ofstream(path) << example;
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
   banyan::testing::ManualClock clock(FromUnixMicros(0));
@@ -94,7 +94,6 @@ TEST(KeyRingDoc, ExampleLoadsAndHashesAsDocumented) {
       HexEncode(::banyan::AsBytes(AsBytes(KeyedHash(**ring, "phone", "13812341234"))));
   EXPECT_NE(doc.find("is\n`" + hash_hex + "` (hex)"), std::string::npos)
       << "the documented hash should be " << hash_hex;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

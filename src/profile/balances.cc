@@ -55,15 +55,6 @@ Result<Balances> Parse(std::string_view json) {
   return balances;
 }
 
-Status CheckMembers(std::span<const PersonId> members) {
-  if (members.size() > kMembersMax) {
-    return InvalidArgumentError(
-        fmt::format("members: {} persons exceed the limit of {}", members.size(), kMembersMax),
-        "/members");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string BalanceAssociatedData(PersonId person, CivilDay date) {

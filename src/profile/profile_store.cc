@@ -32,6 +32,8 @@ int64_t Total(const std::map<std::string, int64_t>& counts) {
   return total;
 }
 
+}  // namespace
+
 Status CheckMembers(std::span<const PersonId> members) {
   if (members.size() > kMembersMax) {
     return InvalidArgumentError(
@@ -40,8 +42,6 @@ Status CheckMembers(std::span<const PersonId> members) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 void ApplyReport::Add(const ApplyReport& other) {
   applied += other.applied;

@@ -41,6 +41,9 @@
 namespace banyan::profile {
 
 inline constexpr size_t kMembersMax = 1000;  // persons merged in one Read or Erase
+// InvalidArgument ("/members") when `members` exceeds kMembersMax; for this store and the
+// balance store.
+Status CheckMembers(std::span<const PersonId> members);
 // Distinct names kept in ApplyReport::unknown / invalid; further names count under "(other)".
 inline constexpr size_t kReportNamesMax = 64;
 

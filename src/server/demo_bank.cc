@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "base/check.h"
+#include "base/json.h"
 #include "base/random.h"
 #include "base/time.h"
 
@@ -260,27 +261,6 @@ uint64_t Permute(uint64_t x, uint64_t key, int half_bits, uint64_t domain) {
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers.
-
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
-std::string JsonString(std::string_view text) {
-  std::string out;
-  AppendJsonString(out, text);
-  return out;
-}
 
 // Appends `parts` in one allocation. The generator writes millions of lines: no format strings
 // on the hot paths.
@@ -871,12 +851,12 @@ Status DemoBank::WriteCustomers(const LineSink& sink) const {
     }
     if (c.alipay) fmt::format_to(out, R"(,"alipay_user_id":"{}")", c.alipay_user_id);
     line += R"(,"name":)";
-    AppendJsonString(line, c.name);
+    AppendJsonString(c.name, &line);
     fmt::format_to(out, R"(,"gender":"{}","birth_date":"{}","occupation":)",
                    c.male ? "male" : "female", FormatDate(c.birth));
-    AppendJsonString(line, c.occupation);
+    AppendJsonString(c.occupation, &line);
     line += R"(,"city":)";
-    AppendJsonString(line, c.city);
+    AppendJsonString(c.city, &line);
     fmt::format_to(out, R"(,"home_branch":"{}")", SubBranches()[c.sub].branch->code);
     if (!c.relationship_manager.empty()) {
       fmt::format_to(out, R"(,"relationship_manager":"{}")", c.relationship_manager);

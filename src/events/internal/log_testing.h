@@ -19,27 +19,15 @@
 #include <string>
 
 #include "base/check.h"
+#include "base/testing/temp_dir.h"
 #include "events/event_log_file.h"
 
 namespace banyan::events::testing {
 
-// A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
+// A temporary directory named for the event log's tests.
+class TempDir : public banyan::testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "banyan_evlog_XXXXXX").string();
-    CHECK(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
+  TempDir() : banyan::testing::TempDir("banyan_evlog") {}
 };
 
 inline std::string ReadFile(const std::string& path) {

@@ -171,73 +171,7 @@ namespace {
 
 // True when one of the 8 bytes in `word` is below 0x20, '"' or '\\' (SWAR: exact, no false
 // positives, for the "has a byte less than n" and "has a zero byte" tricks with n <= 128).
-bool NeedsEscape(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
-  return (below_space | has_zero(word ^ (kOnes * '"')) | has_zero(word ^ (kOnes * '\\'))) != 0;
-}
-
-void AppendEscaped(unsigned char c, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  switch (c) {
-    case '"':
-      out->append("\\\"");
-      break;
-    case '\\':
-      out->append("\\\\");
-      break;
-    case '\n':
-      out->append("\\n");
-      break;
-    case '\r':
-      out->append("\\r");
-      break;
-    case '\t':
-      out->append("\\t");
-      break;
-    case '\b':
-      out->append("\\b");
-      break;
-    case '\f':
-      out->append("\\f");
-      break;
-    default: {
-      const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-      out->append(escape, sizeof(escape));
-    }
-  }
-}
-
 }  // namespace
-
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->reserve(out->size() + text.size() + 2);
-  out->push_back('"');
-  size_t run_start = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    if (i + 8 <= text.size()) {
-      uint64_t word;
-      std::memcpy(&word, text.data() + i, sizeof(word));
-      if (!NeedsEscape(word)) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    out->append(text.data() + run_start, i - run_start);
-    AppendEscaped(c, out);
-    run_start = ++i;
-  }
-  out->append(text.data() + run_start, text.size() - run_start);
-  out->push_back('"');
-}
 
 void AppendJsonDouble(double value, std::string* out) {
   std::array<char, 40> buffer;

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/json.h"
 #include "base/result.h"
 #include "events/c3_filter.h"
 
@@ -58,7 +59,7 @@ class JsonWriter {
   C3Counts* counts_;
 };
 
-void AppendJsonString(std::string_view text, std::string* out);
+using banyan::AppendJsonString;  // base/json.h
 // Shortest text that reads back as the same double; always has a '.' or an exponent.
 void AppendJsonDouble(double value, std::string* out);
 

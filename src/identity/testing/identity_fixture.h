@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/testing/manual_clock.h"
+#include "base/testing/temp_dir.h"
 #include "identity/graph.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
@@ -32,10 +33,8 @@ class IdentityWorld {
 
   // Creates the directory, database, ring and graph. Returns a description of what failed.
   Status Open() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "banyan_identity_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) return InternalError("mkdtemp failed");
-    dir_ = pattern;
+    temp_ = std::make_unique<banyan::testing::TempDir>("banyan_identity");
+    dir_ = temp_->path();
     ASSIGN_OR_RETURN(db_, store::OpenSqlite({.path = (dir_ / "banyan.db").string()},
                                             store::BuiltinMigrations()));
     ASSIGN_OR_RETURN(ring_, privacy::KeyRing::LoadOrCreate(
@@ -50,11 +49,8 @@ class IdentityWorld {
     ring_.reset();
     if (db_) db_->Close();
     db_.reset();
-    if (!dir_.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir_, ignored);
-      dir_.clear();
-    }
+    temp_.reset();
+    dir_.clear();
   }
 
   Status LoadGraph() {
@@ -107,6 +103,7 @@ class IdentityWorld {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  std::unique_ptr<banyan::testing::TempDir> temp_;  // one per Open
   std::filesystem::path dir_;
   banyan::testing::ManualClock clock_;
   SeededRandom random_;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/testing/manual_clock.h"
+#include "base/testing/temp_dir.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
 #include "store/database.h"
@@ -29,10 +30,6 @@ class PrivacyFixture : public ::testing::Test {
   PrivacyFixture() : clock_(FromUnixMicros(kStartMicros)), random_(42) {}
 
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "banyan_privacy_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
     auto db =
         store::OpenSqlite({.path = (dir_ / "banyan.db").string()}, store::BuiltinMigrations());
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -45,8 +42,6 @@ class PrivacyFixture : public ::testing::Test {
     ring_.reset();
     if (db_) db_->Close();
     db_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   std::string RingPath() const { return (dir_ / "keys" / "data.keyring").string(); }
@@ -72,7 +67,8 @@ class PrivacyFixture : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir_;
+  banyan::testing::TempDir temp_{"banyan_privacy"};  // removed after TearDown closes the files
+  std::filesystem::path dir_ = temp_.path();
   banyan::testing::ManualClock clock_;
   SeededRandom random_;
   std::unique_ptr<store::Database> db_;

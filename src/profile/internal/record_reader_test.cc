@@ -6,19 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/testing/temp_dir.h"
+
 namespace banyan::profile::internal {
 namespace {
 
 class RecordReaderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "banyan_reader_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string Write(const std::string& name, const std::string& bytes) {
     const std::string path = (dir_ / name).string();
     std::ofstream(path, std::ios::binary) << bytes;
@@ -37,7 +31,8 @@ class RecordReaderTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  banyan::testing::TempDir temp_{"banyan_reader"};
+  std::filesystem::path dir_ = temp_.path();
 };
 
 TEST_F(RecordReaderTest, ReadsRfc4180CsvWithBomCrlfAndQuotes) {

@@ -1,4 +1,4 @@
-// Small text helpers for the profile module: UTF-8 validation, trimming, JSON string quoting.
+// Small text helpers for the profile module: UTF-8 validation and trimming.
 // Thread safety: stateless functions.
 
 #ifndef BANYAN_PROFILE_INTERNAL_TEXT_H_
@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+
+#include "base/json.h"
 
 namespace banyan::profile::internal {
 
@@ -16,9 +18,9 @@ bool IsCleanUtf8(std::string_view text);
 bool ContainsCjk(std::string_view text);
 // `text` without leading and trailing ASCII spaces, tabs, CR and LF.
 std::string_view TrimSpace(std::string_view text);
-// Appends `text` as a JSON string literal. REQUIRES: IsCleanUtf8(text) or other valid UTF-8.
-void AppendJsonString(std::string_view text, std::string* out);
-std::string JsonString(std::string_view text);
+// JSON string literals (base/json.h).
+using banyan::AppendJsonString;
+using banyan::JsonString;
 
 }  // namespace banyan::profile::internal
 
