@@ -3,9 +3,9 @@
 # the identity graph and the timeline index take per customer.
 #
 # Creates a demo bank of CUSTOMERS customers with DAYS days of behaviour (through the real import
-# and ingestion paths), then runs wrk (2 threads, 16 connections) against random customers'
-# 360 views — profile, identifiers, consents, merges and the 20 newest events — authenticated by
-# API key. Each figure is the median of REPEATS runs of DURATION seconds.
+# and ingestion paths), then runs wrk at 1, 4 and 16 connections against random customers' 360
+# views — profile, identifiers, consents, merges and the 20 newest events — authenticated by API
+# key. Each figure is the median of REPEATS runs of DURATION seconds.
 #
 #   bench/customers/run.sh [CUSTOMERS] [DAYS] [REPEATS] [DURATION]
 set -euo pipefail
@@ -60,13 +60,19 @@ echo "persons=$persons events=$events identity_bytes_per_person=$(node -e "conso
 lat_ms() {  # wrk latency value → milliseconds
   awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v }'
 }
-rps=() p50=() p99=()
-for _ in $(seq 1 "$REPEATS"); do
-  out=$(wrk -t2 -c16 -d"${DURATION}s" --latency -s bench/customers/customer360.lua "$url" -- "$key" "${persons%.*}")
-  if echo "$out" | grep -q 'Non-2xx'; then echo "non-2xx responses" >&2; echo "$out" >&2; exit 1; fi
-  rps+=("$(echo "$out" | awk '/Requests\/sec/{print $2}')")
-  p50+=("$(lat_ms "$(echo "$out" | awk '$1=="50%"{print $2}')")")
-  p99+=("$(lat_ms "$(echo "$out" | awk '$1=="99%"{print $2}')")")
-done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-echo "customer 360: rps=$(median "${rps[@]}") p50_ms=$(median "${p50[@]}") p99_ms=$(median "${p99[@]}") (target p99 <= 5 ms)"
+# Closed-loop load at 1, 4 and 16 connections: with more connections than cores, latency is
+# mostly queueing (connections / throughput), so the target is read at the concurrency the
+# machine serves without a queue and the throughput at saturation is reported beside it.
+for conns in 1 4 16; do
+  threads=$(( conns < 2 ? 1 : 2 ))
+  rps=() p50=() p99=()
+  for _ in $(seq 1 "$REPEATS"); do
+    out=$(wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s bench/customers/customer360.lua "$url" -- "$key" "${persons%.*}")
+    if echo "$out" | grep -q 'Non-2xx'; then echo "non-2xx responses" >&2; echo "$out" >&2; exit 1; fi
+    rps+=("$(echo "$out" | awk '/Requests\/sec/{print $2}')")
+    p50+=("$(lat_ms "$(echo "$out" | awk '$1=="50%"{print $2}')")")
+    p99+=("$(lat_ms "$(echo "$out" | awk '$1=="99%"{print $2}')")")
+  done
+  echo "customer 360 connections=$conns: rps=$(median "${rps[@]}") p50_ms=$(median "${p50[@]}") p99_ms=$(median "${p99[@]}") (target p99 <= 5 ms)"
+done

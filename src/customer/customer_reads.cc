@@ -174,7 +174,8 @@ Result<Json> CustomerService::Get(const auth::Principal& principal, PersonId id)
     return Status::Ok();
   }));
   ASSIGN_OR_RETURN(Json recent,
-                   TimelineItems(view["one_id"].get<PersonId>(), std::nullopt, kRecentEventsIn360));
+                   TimelineItems(view["one_id"].get<PersonId>(), std::nullopt, kRecentEventsIn360,
+                                 EventDetail::kSummary));
   view["recent_events"] = std::move(recent["items"]);
   return view;
 }
@@ -182,7 +183,7 @@ Result<Json> CustomerService::Get(const auth::Principal& principal, PersonId id)
 // Newest events of a OneID: the merge of its members' timeline lists (a merged person's events
 // stay filed under the id they had when they arrived).
 Result<Json> CustomerService::TimelineItems(PersonId root, std::optional<uint64_t> before,
-                                            int limit) {
+                                            int limit, EventDetail detail) {
   std::vector<uint64_t> sequences;
   for (const PersonId member : deps_.graph->Members(root)) {
     auto newest = timeline_.Newest(member, before, static_cast<size_t>(limit) + 1);
@@ -200,7 +201,8 @@ Result<Json> CustomerService::TimelineItems(PersonId root, std::optional<uint64_
       deps_.log.Read(sequences, [&](uint64_t sequence, Timestamp, std::string_view record) {
         auto event = events::DecodeEvent(record);
         if (!event.ok()) return event.status();
-        items.push_back(EventJson(sequence, *event, *deps_.graph, deps_.schema.get(), true));
+        items.push_back(
+            EventJson(sequence, *event, *deps_.graph, deps_.schema.get(), true, detail));
         return Status::Ok();
       }));
   return Json{{"items", std::move(items)},
@@ -218,7 +220,7 @@ Result<Json> CustomerService::Timeline(const auth::Principal& principal, PersonI
     root = visible.root;
     return Status::Ok();
   }));
-  return TimelineItems(root, before, limit);
+  return TimelineItems(root, before, limit, EventDetail::kFull);
 }
 
 Result<Json> CustomerService::Consents(const auth::Principal& principal, PersonId id,

@@ -41,6 +41,7 @@
 #include "base/result.h"
 #include "base/time.h"
 #include "customer/timeline_index.h"
+#include "customer/views.h"
 #include "events/event_log.h"
 #include "events/ingest.h"
 #include "identity/graph.h"
@@ -196,7 +197,8 @@ class CustomerService : public events::DurableEventSink {
                               PersonId id);
   Result<bool> InScope(store::Transaction& tx, const auth::Principal& principal,
                        const profile::Profile& profile);
-  Result<Json> TimelineItems(PersonId root, std::optional<uint64_t> before, int limit);
+  Result<Json> TimelineItems(PersonId root, std::optional<uint64_t> before, int limit,
+                             EventDetail detail);
   Status FlushLocked();
   Result<profile::ImportReport> Import(bool customers, const profile::ImportOptions& options);
 

@@ -163,6 +163,38 @@ TEST_F(CustomerServiceTest, IdentifyMakesOneMaskedCustomerFoundByAnyIdentifier) 
   EXPECT_EQ(text.find(kPhone), std::string::npos);
 }
 
+// SDKs also carry identifiers and person traits in the context (Segment's context.externalIds
+// and context.traits): the timeline masks them as it masks the event's own; the 360's recent
+// events leave the context out.
+TEST_F(CustomerServiceTest, TimelineMasksIdentifiersAndTraitsInTheContext) {
+  Send(R"({"batch":[
+    {"type":"track","event":"view_product","userId":"u1","messageId":"m1",
+     "context":{"externalIds":[{"id":"13812345678","type":"phone","collection":"users",
+                                "encoding":"none"}],
+                "traits":{"name":"王小明","email":"xiaoming@example.com","plan":"gold"},
+                "library":{"name":"analytics.js","version":"5.2.0"}}}]})");
+  const PersonId id = FindOne("phone", kPhone);
+  auto timeline = service_->Timeline(auth::Principal::System(), id, std::nullopt, 10);
+  ASSERT_TRUE(timeline.ok()) << timeline.status().ToString();
+  ASSERT_EQ((*timeline)["items"].size(), 1u);
+  const Json& context = (*timeline)["items"][0]["context"];
+  EXPECT_EQ(context["externalIds"][0]["id"], "138****5678");
+  EXPECT_EQ(context["traits"]["name"], "王**");
+  EXPECT_EQ(context["traits"]["plan"], "gold");
+  EXPECT_NE(context["traits"]["email"], "xiaoming@example.com");
+  EXPECT_EQ(context["library"]["name"], "analytics.js");
+  const std::string text = timeline->dump();
+  EXPECT_EQ(text.find(kName), std::string::npos);
+  EXPECT_EQ(text.find(kPhone), std::string::npos);
+  EXPECT_EQ(text.find("xiaoming@"), std::string::npos);
+
+  auto view = service_->Get(auth::Principal::System(), id);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  ASSERT_EQ((*view)["recent_events"].size(), 1u);
+  EXPECT_FALSE((*view)["recent_events"][0].contains("context"));
+  EXPECT_EQ((*view)["recent_events"][0]["name"], "view_product");
+}
+
 TEST_F(CustomerServiceTest, CrashBeforeFlushLosesNothingAndAppliesIncrementsOnce) {
   Send(R"({"type":"identify","userId":"u1","messageId":"m1","traits":{"name":"王小明"}})");
   ASSERT_TRUE(service_->Flush().ok());

@@ -180,47 +180,85 @@ Json IdentifierTypeJson(const identity::IdentifierType& type) {
           {"mask", privacy::MaskRuleName(type.mask)}};
 }
 
+namespace {
+
+// Masks, in place, the members of a traits object that hold an identifier naming a person or a
+// personal attribute.
+void MaskTraits(Json& traits, const identity::IdentifierTypes& types,
+                const profile::AttributeSchema* schema) {
+  if (!traits.is_object()) return;
+  for (auto& [key, value] : traits.items()) {
+    const profile::AttributeDef* def = schema ? schema->Find(key) : nullptr;
+    privacy::MaskRule rule = EventMaskRule(types, key);
+    if (rule == privacy::MaskRule::kNone && def != nullptr && def->personal) rule = def->mask;
+    if (rule != privacy::MaskRule::kNone) {
+      value = privacy::Mask(rule, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
+}
+
+// An identifier value as an event view shows it.
+std::string IdentifierValueView(const identity::IdentityGraph& graph, std::string_view type,
+                                std::string value, bool masked) {
+  if (graph.IsErased(type, value)) return std::string(kErased);
+  if (masked) {
+    const privacy::MaskRule rule = EventMaskRule(graph.types(), type);
+    if (rule != privacy::MaskRule::kNone) return privacy::Mask(rule, value);
+  }
+  return value;
+}
+
+// The context object, with the identifiers and person traits an SDK may put there (Segment's
+// context.externalIds and context.traits) shown as the event's own are.
+Json ContextView(const events::Event& e, const identity::IdentityGraph& graph,
+                 const profile::AttributeSchema* schema, bool masked) {
+  Json context = ParsedOr(e.context);
+  if (!context.is_object()) return context;
+  if (auto ids = context.find("externalIds"); ids != context.end() && ids->is_array()) {
+    for (Json& id : *ids) {
+      if (!id.is_object()) continue;
+      const auto type = id.find("type");
+      const auto value = id.find("id");
+      if (type == id.end() || !type->is_string() || value == id.end()) continue;
+      *value = IdentifierValueView(graph, type->get<std::string>(),
+                                   value->is_string() ? value->get<std::string>() : value->dump(),
+                                   masked);
+    }
+  }
+  if (masked && e.type != events::EventType::kGroup) {
+    if (auto traits = context.find("traits"); traits != context.end()) {
+      MaskTraits(*traits, graph.types(), schema);
+    }
+  }
+  return context;
+}
+
+}  // namespace
+
 Json EventJson(uint64_t sequence, const events::Event& e, const identity::IdentityGraph& graph,
-               const profile::AttributeSchema* schema, bool masked) {
-  const identity::IdentifierTypes& types = graph.types();
+               const profile::AttributeSchema* schema, bool masked, EventDetail detail) {
   Json identifiers = Json::array();
   for (const auto& id : e.identifiers) {
-    std::string value = id.value;
-    if (graph.IsErased(id.type, id.value)) {
-      value = kErased;
-    } else if (masked) {
-      const privacy::MaskRule rule = EventMaskRule(types, id.type);
-      if (rule != privacy::MaskRule::kNone) value = privacy::Mask(rule, id.value);
-    }
-    identifiers.push_back({{"type", id.type}, {"value", value}});
+    identifiers.push_back(
+        {{"type", id.type}, {"value", IdentifierValueView(graph, id.type, id.value, masked)}});
   }
   Json traits = ParsedOr(e.traits);
   // A person's traits (identify, profile_*) may be personal; a group's (a company) are not.
-  if (masked && traits.is_object() && e.type != events::EventType::kGroup) {
-    for (auto& [key, value] : traits.items()) {
-      const profile::AttributeDef* def = schema ? schema->Find(key) : nullptr;
-      if (const privacy::MaskRule rule = EventMaskRule(types, key);
-          rule != privacy::MaskRule::kNone) {
-        value = privacy::Mask(rule, value.is_string() ? value.get<std::string>() : value.dump());
-      } else if (def != nullptr && def->personal) {
-        value =
-            privacy::Mask(def->mask, value.is_string() ? value.get<std::string>() : value.dump());
-      }
-    }
-  }
-  return {{"sequence", sequence},
-          {"message_id", e.message_id},
-          {"source", events::EventSourceName(e.source)},
-          {"type", events::EventTypeName(e.type)},
-          {"name", e.name},
-          {"identifiers", std::move(identifiers)},
-          {"event_time", FormatRfc3339(e.event_time)},
-          {"received_at", FormatRfc3339(e.received_at)},
-          {"sent_at", e.sent_at ? Json(FormatRfc3339(*e.sent_at)) : Json(nullptr)},
-          {"channel", events::ChannelName(e.channel)},
-          {"properties", ParsedOr(e.properties)},
-          {"traits", std::move(traits)},
-          {"context", ParsedOr(e.context)}};
+  if (masked && e.type != events::EventType::kGroup) MaskTraits(traits, graph.types(), schema);
+  Json out = {{"sequence", sequence},
+              {"message_id", e.message_id},
+              {"source", events::EventSourceName(e.source)},
+              {"type", events::EventTypeName(e.type)},
+              {"name", e.name},
+              {"identifiers", std::move(identifiers)},
+              {"event_time", FormatRfc3339(e.event_time)},
+              {"received_at", FormatRfc3339(e.received_at)},
+              {"sent_at", e.sent_at ? Json(FormatRfc3339(*e.sent_at)) : Json(nullptr)},
+              {"channel", events::ChannelName(e.channel)},
+              {"properties", ParsedOr(e.properties)},
+              {"traits", std::move(traits)}};
+  if (detail == EventDetail::kFull) out["context"] = ContextView(e, graph, schema, masked);
+  return out;
 }
 
 }  // namespace banyan::customer

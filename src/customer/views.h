@@ -43,12 +43,20 @@ Json AttributeJson(const profile::AttributeDef& def);
 // An identifier type as the API shows it.
 Json IdentifierTypeJson(const identity::IdentifierType& type);
 
-// One event as the API shows it. Values of erased identifiers are replaced by "[erased]". Masked:
-// identifiers that name a person directly (phone, id_card, email, cust_no) by their type's rule,
-// and identify traits holding such identifiers or personal attributes; pseudonymous identifiers
-// (anonymous, device, app user and platform ids) stay readable for debugging tracking.
+// How much of an event a view shows: everything, or everything but the SDK's `context` (device,
+// library, page, campaign...) — the customer 360's recent events, which a relationship manager
+// reads as "what the customer did", leave it to the timeline.
+enum class EventDetail { kFull, kSummary };
+
+// One event as the API shows it. Values of erased identifiers are replaced by "[erased]", in the
+// event's identifiers and in context.externalIds. Masked: identifiers that name a person directly
+// (phone, id_card, email, cust_no) by their type's rule — in the identifiers and in
+// context.externalIds — and traits (the event's and context.traits) holding such identifiers or
+// personal attributes; pseudonymous identifiers (anonymous, device, app user and platform ids)
+// stay readable for debugging tracking.
 Json EventJson(uint64_t sequence, const events::Event& event, const identity::IdentityGraph& graph,
-               const profile::AttributeSchema* schema, bool masked);
+               const profile::AttributeSchema* schema, bool masked,
+               EventDetail detail = EventDetail::kFull);
 
 }  // namespace banyan::customer
 

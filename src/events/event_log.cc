@@ -199,7 +199,8 @@ Status EventLog::Read(std::span<const uint64_t> sequences, const ScanCallback& c
   for (const RecordLocation& location : locations) {
     if (reader_path != location.path) {
       Result<std::unique_ptr<internal::SegmentReader>> opened =
-          internal::SegmentReader::Open(location.path, location.durable_bytes);
+          internal::SegmentReader::Open(location.path, location.durable_bytes,
+                                        internal::SegmentReader::Access::kRandom);
       // Retention may delete a segment after the snapshot; its records are gone.
       if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) continue;
       if (!opened.ok()) return opened.status();

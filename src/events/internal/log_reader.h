@@ -34,9 +34,15 @@ struct BatchRead {
 
 class SegmentReader {
  public:
+  // How the reader will be used. A sequential reader (recovery, scans, repair) reads ahead in
+  // chunks of 1 MiB, so small batches cost one syscall per chunk; a random reader (look-ups of
+  // single batches by offset) reads one page for the header and then exactly the batch.
+  enum class Access { kSequential, kRandom };
+
   // Opens `path` for reading its first min(limit_bytes, file size) bytes.
   static Result<std::unique_ptr<SegmentReader>> Open(const std::string& path,
-                                                     uint64_t limit_bytes = UINT64_MAX);
+                                                     uint64_t limit_bytes = UINT64_MAX,
+                                                     Access access = Access::kSequential);
 
   const std::string& path() const { return path_; }
   uint64_t limit_bytes() const { return limit_bytes_; }
@@ -50,8 +56,8 @@ class SegmentReader {
   Result<std::optional<uint64_t>> FindNextValidBatch(uint64_t from);
 
  private:
-  SegmentReader(UniqueFd fd, std::string path, uint64_t limit_bytes)
-      : fd_(std::move(fd)), path_(std::move(path)), limit_bytes_(limit_bytes) {}
+  SegmentReader(UniqueFd fd, std::string path, uint64_t limit_bytes, Access access)
+      : fd_(std::move(fd)), path_(std::move(path)), limit_bytes_(limit_bytes), access_(access) {}
   // Buffers [offset, offset + bytes). REQUIRES: offset + bytes <= limit_bytes_.
   Status Fill(uint64_t offset, uint64_t bytes);
   const uint8_t* At(uint64_t offset) const;
@@ -59,7 +65,11 @@ class SegmentReader {
   UniqueFd fd_;
   std::string path_;
   uint64_t limit_bytes_;
-  std::string buffer_;
+  Access access_;
+  // Not a std::string: growing one zero-fills bytes that pread overwrites at once.
+  std::unique_ptr<char[]> buffer_;
+  uint64_t buffer_capacity_ = 0;
+  uint64_t buffer_size_ = 0;
   uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
 };
 
