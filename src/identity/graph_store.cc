@@ -135,32 +135,33 @@ Status IdentityGraph::LoadIdentifiers(store::Transaction& tx) {
   ASSIGN_OR_RETURN(const int64_t total, QueryInt(tx, "SELECT COUNT(*) FROM identifier"));
   index_.Reserve(static_cast<size_t>(total));
   int64_t loaded = 0;
-  for (size_t t = 0; t < types_.size(); ++t) {
-    const IdentifierType& type = types_.at(t);
-    const std::optional<int> bit = types_.OnePerPersonBit(t);
-    const uint8_t bits = bit ? static_cast<uint8_t>(1u << *bit) : 0;
-    RETURN_IF_ERROR(tx.Query(
-        "SELECT lookup, person_id, last_seen_at FROM identifier WHERE type = ?", {type.name},
-        [&](const store::Row& row) -> Status {
-          ASSIGN_OR_RETURN(const privacy::LookupHash lookup,
-                           privacy::LookupHashFromBytes(row.Bytes(0)));
-          const int64_t person = row.Int(1);
-          if (person <= 0 || person >= forest_.next_id() ||
-              !forest_.Exists(static_cast<uint32_t>(person)) ||
-              (forest_.at(static_cast<uint32_t>(person)).flags & internal::kPersonErased)) {
-            return DataLossError(fmt::format(
-                "identifier of type {} belongs to missing or erased person {}", type.name, person));
-          }
-          const auto p = static_cast<uint32_t>(person);
-          const int64_t seen_s = std::clamp<int64_t>(row.Int(2) / 1'000'000, 0, UINT32_MAX);
-          index_.Add(static_cast<uint8_t>(t), lookup, p, static_cast<uint32_t>(seen_s));
-          Person& holder = forest_.at(p);
-          holder.own_one_per_person |= bits;
-          holder.own_strength = std::max(holder.own_strength, static_cast<uint8_t>(type.strength));
-          ++loaded;
-          return Status::Ok();
-        }));
-  }
+  // One scan in the table's order (by person).
+  RETURN_IF_ERROR(tx.Query(
+      "SELECT type, lookup, person_id, last_seen_at FROM identifier", {},
+      [&](const store::Row& row) -> Status {
+        const std::optional<size_t> found = types_.IndexOf(row.Text(0));
+        if (!found) return Status::Ok();  // a type no longer configured: counted below
+        const size_t t = *found;
+        const IdentifierType& type = types_.at(t);
+        ASSIGN_OR_RETURN(const privacy::LookupHash lookup,
+                         privacy::LookupHashFromBytes(row.Bytes(1)));
+        const int64_t person = row.Int(2);
+        if (person <= 0 || person >= forest_.next_id() ||
+            !forest_.Exists(static_cast<uint32_t>(person)) ||
+            (forest_.at(static_cast<uint32_t>(person)).flags & internal::kPersonErased)) {
+          return DataLossError(fmt::format(
+              "identifier of type {} belongs to missing or erased person {}", type.name, person));
+        }
+        const auto p = static_cast<uint32_t>(person);
+        const int64_t seen_s = std::clamp<int64_t>(row.Int(3) / 1'000'000, 0, UINT32_MAX);
+        index_.Add(static_cast<uint8_t>(t), lookup, p, static_cast<uint32_t>(seen_s));
+        Person& holder = forest_.at(p);
+        const std::optional<int> bit = types_.OnePerPersonBit(t);
+        if (bit) holder.own_one_per_person |= static_cast<uint8_t>(1u << *bit);
+        holder.own_strength = std::max(holder.own_strength, static_cast<uint8_t>(type.strength));
+        ++loaded;
+        return Status::Ok();
+      }));
   if (loaded != total) {
     log::Warn("identity.load", {{"identifiers_of_unconfigured_types", total - loaded}});
   }
