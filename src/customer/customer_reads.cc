@@ -173,9 +173,8 @@ Result<Json> CustomerService::Get(const auth::Principal& principal, PersonId id)
     if (visible.root != id) view["requested_id"] = id;
     return Status::Ok();
   }));
-  ASSIGN_OR_RETURN(Json recent,
-                   TimelineItems(view["one_id"].get<PersonId>(), std::nullopt, kRecentEventsIn360,
-                                 EventDetail::kSummary));
+  ASSIGN_OR_RETURN(Json recent, TimelineItems(view["one_id"].get<PersonId>(), std::nullopt,
+                                              kRecentEventsIn360, EventDetail::kSummary));
   view["recent_events"] = std::move(recent["items"]);
   return view;
 }
@@ -197,14 +196,13 @@ Result<Json> CustomerService::TimelineItems(PersonId root, std::optional<uint64_
     next = sequences.back();
   }
   Json items = Json::array();
-  RETURN_IF_ERROR(
-      deps_.log.Read(sequences, [&](uint64_t sequence, Timestamp, std::string_view record) {
-        auto event = events::DecodeEvent(record);
-        if (!event.ok()) return event.status();
-        items.push_back(
-            EventJson(sequence, *event, *deps_.graph, deps_.schema.get(), true, detail));
-        return Status::Ok();
-      }));
+  RETURN_IF_ERROR(deps_.log.Read(sequences, [&](uint64_t sequence, Timestamp,
+                                                std::string_view record) {
+    auto event = events::DecodeEvent(record);
+    if (!event.ok()) return event.status();
+    items.push_back(EventJson(sequence, *event, *deps_.graph, deps_.schema.get(), true, detail));
+    return Status::Ok();
+  }));
   return Json{{"items", std::move(items)},
               {"next_before", next ? Json(static_cast<int64_t>(*next)) : Json()}};
 }

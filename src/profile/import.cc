@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -215,12 +216,22 @@ Status ImportRun::ResolveBatch(const std::vector<CheckedRow>& rows, std::vector<
 Status ImportRun::WriteBatch(const Prepared& prepared, const ProgressRow& next, int64_t batch) {
   const std::vector<CheckedRow>& rows = prepared.rows;
   const std::vector<PersonId>& persons = prepared.persons;
+  // One entry per person, its rows' updates in file order: a balances file has a row per
+  // customer and day, and each person's document is then opened and sealed once per batch,
+  // not once per row (last-write-wins by time makes the result the same).
   std::vector<PersonUpdates> updates;
   updates.reserve(rows.size());
+  std::unordered_map<PersonId, size_t> slot_of;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].updates.empty()) continue;
     const bool created = i < prepared.created.size() && prepared.created[i];
-    updates.push_back(PersonUpdates{persons[i], rows[i].updates, created});
+    const auto [slot, first] = slot_of.try_emplace(persons[i], updates.size());
+    if (first) {
+      updates.push_back(PersonUpdates{persons[i], rows[i].updates, created});
+    } else {
+      std::vector<PreparedUpdate>& into = updates[slot->second].updates;
+      into.insert(into.end(), rows[i].updates.begin(), rows[i].updates.end());
+    }
   }
   ApplyReport applied;
   const bool customers = kind_ == ImportKind::kCustomers;

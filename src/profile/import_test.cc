@@ -147,7 +147,7 @@ TEST_F(ImportTest, NdjsonHappyPath) {
   const std::string path = WriteFile(
       "customers.ndjson",
       "{\"cust_no\":\"C001\",\"phone\":\"13812341234\",\"name\":\"张伟\",\"aum\":523410.25,"
-      "\"products\":[\"fund\",\"card\"],\"as_of\":\"2025-12-31\"}\n"
+      "\"home_latitude\":30.279223,\"products\":[\"fund\",\"card\"],\"as_of\":\"2025-12-31\"}\n"
       "{\"cust_no\":10002,\"name\":\"李娜\",\"risk_level\":\"r4\",\"gender\":null,"
       "\"as_of\":\"2026-01-01T08:00:00+08:00\"}\n");
   const ImportReport report = MustImport({.path = path});
@@ -155,6 +155,7 @@ TEST_F(ImportTest, NdjsonHappyPath) {
   EXPECT_EQ(report.rejected, 0);
   const Profile zhang = ProfileOf("C001");
   EXPECT_EQ(ValueOf(zhang, "aum"), "\"523410.25\"");
+  EXPECT_EQ(ValueOf(zhang, "home_latitude"), "\"30.279223\"");  // a JSON number, exactly
   EXPECT_EQ(ValueOf(zhang, "products"), "[\"card\",\"fund\"]");
   // as_of 2025-12-31 is the end of that business day in Shanghai: 15:59:59.999999Z.
   EXPECT_EQ(FormatRfc3339(zhang.attributes.at("name").at), "2025-12-31T15:59:59.999999Z");

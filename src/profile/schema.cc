@@ -225,8 +225,17 @@ Result<std::string> NormalizeScalarText(const AttributeDef& def, std::string_vie
   return Invalid(def, "unknown type");
 }
 
-// A JSON number as the text it was written with (shortest round-trip form for doubles).
-std::string NumberText(const Json& value) { return value.dump(); }
+// A JSON number as decimal text. A fractional number arrives as a double: it is written in the
+// shortest plain (not exponent) form that reads back as the same double, so 30.279223 stays
+// "30.279223" (nlohmann's dump gives "30.279223000000002") and 1e6 becomes "1000000".
+std::string NumberText(const Json& value) {
+  if (!value.is_number_float()) return value.dump();
+  char text[400];  // the longest fixed form of a double (DBL_MAX) has 309 digits
+  const auto [end, ec] =
+      std::to_chars(text, text + sizeof(text), value.get<double>(), std::chars_format::fixed);
+  if (ec != std::errc()) return value.dump();
+  return std::string(text, end);
+}
 
 std::string_view ExpectedWhat(AttributeType type) {
   switch (type) {

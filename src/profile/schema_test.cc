@@ -47,6 +47,11 @@ TEST(Schema, NormalizesEachTypeToItsCanonicalForm) {
   EXPECT_EQ(Norm("aum", "523410.20"), "\"523410.2\"");
   EXPECT_EQ(Norm("aum", 100), "\"100\"");
   EXPECT_EQ(Norm("home_latitude", "30.2740840"), "\"30.274084\"");
+  // JSON numbers with fractions arrive as doubles: their shortest exact text, never an exponent.
+  EXPECT_EQ(Norm("home_latitude", 30.279223), "\"30.279223\"");
+  EXPECT_EQ(Norm("home_longitude", 120.161), "\"120.161\"");
+  EXPECT_EQ(Norm("aum", 1e6), "\"1000000\"");
+  EXPECT_EQ(Norm("aum", 0.1), "\"0.1\"");
   EXPECT_EQ(Norm("birth_date", "1990-05-17"), "\"1990-05-17\"");
   EXPECT_EQ(Norm("birth_date", "1990-05-17T00:00:00.000Z"), "\"1990-05-17\"");
   EXPECT_EQ(Norm("products", Json::array({"loan", "fund", "loan"})), "[\"fund\",\"loan\"]");
