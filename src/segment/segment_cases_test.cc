@@ -1,0 +1,221 @@
+// The data-driven segment cases: every tests/cases/segment/*.test file is one test.
+//
+// A file is a sequence of records separated by blank lines; '#' lines before a record's first
+// line are comments. A record without "----" is data (testing/dataset.h's line format: now,
+// customer, event, tag, member, consent, branch), which accumulates through the file. A record
+// with "----" is a question, its answer after the line:
+//
+//   members age between 25 and 35        the matching customer ids, or "none", or "error: ..."
+//   ----
+//   1 3
+//
+//   text did   View_Product               the canonical text form
+//   json did view_product                 the JSON form, compact
+//   fromjson {"kind":"segment", ...}      the canonical text of a JSON form, or "error: ..."
+//
+// A question's expression may run over several lines (all lines before "----"), so errors can
+// point at line 2. Every expression that parses is also checked to round-trip: text -> tree ->
+// text -> tree, and tree -> JSON -> tree -> text; `members` validates it against the catalog
+// (built-ins plus what the data names) before evaluating it with the reference evaluator at the
+// data's `now` in Asia/Shanghai.
+// BANYAN_REWRITE_CASES=1 rewrites the answers in place for review.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "segment/ast.h"
+#include "segment/catalog.h"
+#include "segment/testing/dataset.h"
+#include "segment/testing/reference_evaluator.h"
+
+namespace banyan::segment {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Record {
+  std::vector<std::string> comments;
+  std::vector<std::string> lines;  // data lines, or the question's lines
+  bool has_answer = false;
+  std::vector<std::string> answer;
+  int line = 0;
+};
+
+std::vector<Record> ParseCases(const std::string& text) {
+  std::vector<Record> records;
+  std::istringstream in(text);
+  std::string line;
+  Record current;
+  bool in_answer = false;
+  int number = 0;
+  auto finish = [&] {
+    if (!current.lines.empty() || !current.comments.empty() || current.has_answer) {
+      records.push_back(std::move(current));
+    }
+    current = Record{};
+    in_answer = false;
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) {
+      finish();
+      continue;
+    }
+    if (current.line == 0) current.line = number;
+    if (line == "----") {
+      current.has_answer = true;
+      in_answer = true;
+    } else if (in_answer) {
+      current.answer.push_back(line);
+    } else if (line[0] == '#' && current.lines.empty()) {
+      current.comments.push_back(line);
+    } else {
+      current.lines.push_back(line);
+    }
+  }
+  finish();
+  return records;
+}
+
+std::string Join(const std::vector<std::string>& lines, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) out += (i > 0 ? std::string(separator) : "") + lines[i];
+  return out;
+}
+
+class CaseRun {
+ public:
+  CaseRun() : catalog_(testing::BuiltinTestCatalog()) {}
+
+  Status AddData(const Record& record) {
+    for (const std::string& line : record.lines) {
+      RETURN_IF_ERROR(testing::ApplyLine(line, data_, catalog_));
+    }
+    return Status::Ok();
+  }
+
+  // The answer lines to a question record.
+  std::vector<std::string> Answer(const Record& record) {
+    std::string first = record.lines[0];
+    const size_t space = first.find(' ');
+    const std::string verb = first.substr(0, space);
+    std::vector<std::string> lines = record.lines;
+    lines[0] = space == std::string::npos ? "" : first.substr(space + 1);
+    const std::string question = Join(lines, "\n");
+    if (verb == "fromjson") {
+      Result<Expr> expr = FromJsonText(question);
+      if (!expr.ok()) return {"error: " + expr.status().message()};
+      CheckRoundTrips(*expr);
+      return {ToText(*expr)};
+    }
+    Result<Expr> expr = Parse(question);
+    if (!expr.ok()) return {"error: " + expr.status().message()};
+    CheckRoundTrips(*expr);
+    if (verb == "text") return {ToText(*expr)};
+    if (verb == "json") return {ToJson(*expr).dump()};
+    if (verb == "members") return {Members(*expr)};
+    return {"unknown question: " + verb};
+  }
+
+ private:
+  std::string Members(const Expr& expr) {
+    const Status valid = Validate(expr, catalog_);
+    if (!valid.ok()) return "error: " + valid.message();
+    static const BusinessCalendar calendar = *BusinessCalendar::Create("Asia/Shanghai");
+    Result<std::vector<int64_t>> ids = testing::Evaluate(expr, data_, catalog_, calendar);
+    if (!ids.ok()) return "error: " + ids.status().message();
+    if (ids->empty()) return "none";
+    std::string out;
+    for (const int64_t id : *ids) out += (out.empty() ? "" : " ") + std::to_string(id);
+    return out;
+  }
+
+  static void CheckRoundTrips(const Expr& expr) {
+    const std::string text = ToText(expr);
+    Result<Expr> reparsed = Parse(text);
+    ASSERT_TRUE(reparsed.ok()) << text << "\n" << reparsed.status().ToString();
+    EXPECT_EQ(*reparsed, expr) << "text round trip: " << text;
+    const Json json = ToJson(expr);
+    Result<Expr> from_json = FromJsonText(json.dump());
+    ASSERT_TRUE(from_json.ok()) << json.dump() << "\n" << from_json.status().ToString();
+    EXPECT_EQ(*from_json, expr) << "JSON round trip: " << json.dump();
+    EXPECT_EQ(ToText(*from_json), text) << "text -> JSON -> text";
+  }
+
+  testing::Dataset data_;
+  Catalog catalog_;
+};
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string Render(const std::vector<Record>& records,
+                   const std::vector<std::vector<std::string>>& answers) {
+  std::string out;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i > 0) out += "\n";
+    for (const std::string& line : records[i].comments) out += line + "\n";
+    for (const std::string& line : records[i].lines) out += line + "\n";
+    if (records[i].has_answer) {
+      out += "----\n";
+      for (const std::string& line : answers[i]) out += line + "\n";
+    }
+  }
+  return out;
+}
+
+class SegmentCases : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SegmentCases, GiveTheExpectedAnswers) {
+  const fs::path path = fs::path(BANYAN_SEGMENT_CASES_DIR) / GetParam();
+  const std::vector<Record> records = ParseCases(ReadFile(path));
+  ASSERT_FALSE(records.empty()) << path;
+  const bool rewrite = std::getenv("BANYAN_REWRITE_CASES") != nullptr;
+  CaseRun run;
+  std::vector<std::vector<std::string>> answers;
+  for (const Record& record : records) {
+    const std::string where = path.filename().string() + ":" + std::to_string(record.line);
+    if (!record.has_answer) {
+      const Status status = run.AddData(record);
+      ASSERT_TRUE(status.ok()) << where << ": " << status.ToString();
+      answers.emplace_back();
+      continue;
+    }
+    ASSERT_FALSE(record.lines.empty()) << where << ": a question without a line";
+    std::vector<std::string> got = run.Answer(record);
+    if (!rewrite) {
+      EXPECT_EQ(record.answer, got) << where << ": " << Join(record.lines, "\n");
+    }
+    answers.push_back(std::move(got));
+  }
+  if (rewrite) std::ofstream(path) << Render(records, answers);
+}
+
+std::vector<std::string> CaseFiles() {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(BANYAN_SEGMENT_CASES_DIR)) {
+    if (entry.path().extension() == ".test") files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, SegmentCases, ::testing::ValuesIn(CaseFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = fs::path(info.param).stem().string();
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace banyan::segment
