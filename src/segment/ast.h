@@ -135,6 +135,7 @@ struct Expr;
 // condition on its properties (kAnd/kOr/kNot/kCompare/kBetween/kIn/kContains/kIsSet nodes whose
 // `name` is a property).
 struct EventStep {
+  Origin origin;  // of the event name
   std::string event;
   std::string channel;      // empty: any channel
   std::vector<Expr> where;  // empty, or the one condition on properties

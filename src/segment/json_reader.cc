@@ -292,6 +292,7 @@ Status Reader::Attribute(const Object& o, Kind kind, bool in_where, Expr& expr) 
 
 Result<EventStep> Reader::Step(const Object& o, int depth) {
   EventStep step;
+  step.origin.path = o.PathOf("event").dotted;
   ASSIGN_OR_RETURN(step.event, o.Name("event"));
   if (o.Has("channel")) {
     ASSIGN_OR_RETURN(step.channel, o.Name("channel"));

@@ -96,8 +96,9 @@ class Checker {
   std::vector<Problem> TakeProblems() { return std::move(problems_); }
 
  private:
-  void Add(const Expr& at, std::string message) {
-    if (problems_.size() < kProblemsMax) problems_.push_back({at.origin, std::move(message)});
+  void Add(const Expr& at, std::string message) { Add(at.origin, std::move(message)); }
+  void Add(const Origin& at, std::string message) {
+    if (problems_.size() < kProblemsMax) problems_.push_back({at, std::move(message)});
   }
 
   // A condition on an attribute or (`what` = "property of EVENT") an event property.
@@ -172,11 +173,11 @@ class Checker {
     for (const EventStep& step : expr.steps) {
       const auto it = catalog_.events.find(step.event);
       if (it == catalog_.events.end()) {
-        Add(expr, fmt::format("unknown event \"{}\"", step.event));
+        Add(step.origin, fmt::format("unknown event \"{}\"", step.event));
         continue;
       }
       if (!step.channel.empty() && !catalog_.event_channels.contains(step.channel)) {
-        Add(expr, fmt::format("unknown channel \"{}\"", step.channel));
+        Add(step.origin, fmt::format("unknown channel \"{}\"", step.channel));
       }
       for (const Expr& where : step.where) CheckWhere(where, step.event, it->second);
       if (expr.kind == Kind::kAggregate && !expr.property.empty()) {

@@ -8,6 +8,7 @@ namespace banyan::segment::internal {
 
 Result<EventStep> Parser::ParseStep(bool stop_at_paren) {
   EventStep step;
+  step.origin = OriginOf(Peek());
   ASSIGN_OR_RETURN(step.event, ParseName("an event name"));
   if (stop_at_paren) return step;  // the aggregate reads ".property" before via/where
   if (TakeKeyword("via")) {
