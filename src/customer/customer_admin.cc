@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "base/logging.h"
 #include "customer/customer_service.h"
+#include "customer/event_scrub.h"
 #include "customer/views.h"
 #include "events/event_codec.h"
 #include "privacy/masking.h"
@@ -145,6 +147,46 @@ Result<Json> CustomerService::Erase(const auth::Principal& principal, PersonId i
   for (const PersonId member : members) events += timeline_.Take(member).size();
   return Json{
       {"one_id", root}, {"erased", true}, {"persons", members.size()}, {"events_detached", events}};
+}
+
+Result<events::RewriteReport> CustomerService::ScrubErasedEvents() {
+  struct ErasedState {
+    int64_t count = 0;
+    int64_t at_max = 0;
+    bool operator==(const ErasedState&) const = default;
+  };
+  ErasedState now;
+  std::optional<ErasedState> scrubbed;
+  RETURN_IF_ERROR(deps_.db.Read([&](store::Transaction& tx) -> Status {
+    RETURN_IF_ERROR(tx.Query("SELECT COUNT(*), COALESCE(MAX(erased_at), 0) FROM erased_identifier",
+                             {}, [&](const store::Row& row) {
+                               now = {row.Int(0), row.Int(1)};
+                               return Status::Ok();
+                             }));
+    return tx.Query("SELECT erased_identifiers, erased_at_max FROM event_scrub WHERE id = 1", {},
+                    [&](const store::Row& row) {
+                      scrubbed = ErasedState{row.Int(0), row.Int(1)};
+                      return Status::Ok();
+                    });
+  }));
+  if (now == scrubbed.value_or(ErasedState{})) return events::RewriteReport{};
+  RETURN_IF_ERROR(deps_.log.SealActiveSegment());
+  ASSIGN_OR_RETURN(events::RewriteReport report,
+                   deps_.log.RewriteSealed(0, [this](uint64_t, std::string_view record) {
+                     return ScrubErasedEvent(record, *deps_.graph);
+                   }));
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    return tx.Execute(
+        "INSERT INTO event_scrub (id, erased_identifiers, erased_at_max, completed_at) "
+        "VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "erased_identifiers = excluded.erased_identifiers, "
+        "erased_at_max = excluded.erased_at_max, completed_at = excluded.completed_at",
+        {now.count, now.at_max, ToUnixMicros(deps_.clock.Now())});
+  }));
+  log::Info("customers.events_scrubbed", {{"segments_scanned", report.segments_scanned},
+                                          {"segments_rewritten", report.segments_rewritten},
+                                          {"events_scrubbed", report.records_rewritten}});
+  return report;
 }
 
 Result<Json> CustomerService::Unmerge(const auth::Principal& principal, int64_t merge_id,

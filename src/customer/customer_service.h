@@ -145,9 +145,15 @@ class CustomerService : public events::DurableEventSink {
   Result<Json> Export(const auth::Principal& principal, PersonId id,
                       const auth::AuditContext& context);
   // PIPL erasure: identifiers, profile, balances, consents removed; the person's key shredded;
-  // events kept, detached, as anonymous. Needs customers:erase; audited.
+  // events kept, detached, as anonymous. Needs customers:erase; audited. The log itself is
+  // scrubbed by the next ScrubErasedEvents.
   Result<Json> Erase(const auth::Principal& principal, PersonId id,
                      const auth::AuditContext& context);
+  // When an erasure has happened since the last complete scrub: seals the event log's active
+  // segment and rewrites every sealed segment holding events of erased customers without their
+  // identifiers and personal data (event_scrub.h). For the server's periodic maintenance; does
+  // nothing (one small query) otherwise.
+  Result<events::RewriteReport> ScrubErasedEvents();
   // Splits a merge (identity admin). Needs customers:erase (the admin's identity permission);
   // audited.
   Result<Json> Unmerge(const auth::Principal& principal, int64_t merge_id,

@@ -45,12 +45,48 @@ Status CreateDirectory(const std::string& dir) {
   return internal::SyncDirectory(parent.empty() ? "." : parent);
 }
 
+// A `<segment>.log.rewrite` file is a rewrite (RewriteSealed) that a crash stopped before its
+// rename: the segment beside it is intact, so the partial copy goes.
+Status RemoveUnfinishedRewrites(const std::string& dir) {
+  std::error_code error;
+  bool removed = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".log.rewrite")) continue;
+    if (!std::filesystem::remove(entry.path(), error) || error) {
+      return UnavailableError(fmt::format("delete {}: {}", entry.path().string(), error.message()));
+    }
+    log::Warn("events.log.unfinished_rewrite_removed", {{"file", entry.path().string()}});
+    removed = true;
+  }
+  if (error) return UnavailableError(fmt::format("list {}: {}", dir, error.message()));
+  return removed ? internal::SyncDirectory(dir) : Status::Ok();
+}
+
 // A segment as a scan sees it: a snapshot taken under the state lock.
 struct SegmentView {
   std::string path;
   uint64_t durable_bytes = 0;
   uint64_t end_sequence = 0;
+  uint64_t base_sequence = 0;
+  uint64_t generation = 0;
 };
+
+SegmentView ViewOf(const SegmentMeta& segment) {
+  return {segment.path, segment.bytes, segment.end_sequence, segment.base_sequence,
+          segment.generation};
+}
+
+// How many times a reader takes a new snapshot after finding a segment rewritten under it.
+// Rewrites are rare (an erasure) and each takes far longer than a snapshot, so more than a
+// couple in a row means something else is wrong.
+constexpr int kSnapshotAttemptsMax = 4;
+
+Status RewrittenTooOften(const std::string& path) {
+  return UnavailableError(
+      fmt::format("event log segment {} was rewritten {} times while being read; retry", path,
+                  kSnapshotAttemptsMax));
+}
 
 struct ScanProgress {
   uint64_t from_sequence = 0;
@@ -65,14 +101,30 @@ Status ScanDamage(const std::string& path, uint64_t offset, std::string_view rea
       fmt::format("event log segment {} is damaged at byte offset {} ({})", path, offset, reason));
 }
 
-Status ScanSegment(const SegmentView& view, const EventLog::ScanCallback& callback,
-                   ScanProgress& progress) {
-  Result<std::unique_ptr<internal::SegmentReader>> opened =
-      internal::SegmentReader::Open(view.path, view.durable_bytes);
-  // Retention may delete a segment between the snapshot and here; its records are gone.
-  if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) return Status::Ok();
-  if (!opened.ok()) return opened.status();
-  internal::SegmentReader& reader = **opened;
+// `current` says whether the segment is still the file the view describes (after opening it: a
+// rewrite renames a new file over the path) and, when not, gives the new view; nullopt when
+// retention deleted it.
+using CurrentView = std::function<std::optional<SegmentView>(const SegmentView&)>;
+
+Status ScanSegment(SegmentView view, const EventLog::ScanCallback& callback, ScanProgress& progress,
+                   const CurrentView& current) {
+  std::unique_ptr<internal::SegmentReader> opened;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kSnapshotAttemptsMax) return RewrittenTooOften(view.path);
+    Result<std::unique_ptr<internal::SegmentReader>> reader =
+        internal::SegmentReader::Open(view.path, view.durable_bytes);
+    // Retention may delete a segment between the snapshot and here; its records are gone.
+    if (!reader.ok() && reader.status().code() == StatusCode::kNotFound) return Status::Ok();
+    if (!reader.ok()) return reader.status();
+    const std::optional<SegmentView> now = current(view);
+    if (!now) return Status::Ok();
+    if (now->generation == view.generation) {
+      opened = std::move(*reader);
+      break;
+    }
+    view = *now;
+  }
+  internal::SegmentReader& reader = *opened;
   uint64_t offset = 0;
   while (offset < view.durable_bytes) {
     ASSIGN_OR_RETURN(BatchRead read, reader.ReadAt(offset, /*with_payload=*/false));
@@ -110,6 +162,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options, const 
   RETURN_IF_ERROR(ValidateOptions(options));
   RETURN_IF_ERROR(CreateDirectory(options.dir));
   ASSIGN_OR_RETURN(internal::DirectoryLock lock, internal::DirectoryLock::Acquire(options.dir));
+  RETURN_IF_ERROR(RemoveUnfinishedRewrites(options.dir));
   ASSIGN_OR_RETURN(internal::RecoveredLog recovered, internal::RecoverLog(options.dir));
   EventLogFileSystem& file_system =
       options.file_system != nullptr ? *options.file_system : PosixEventLogFileSystem();
@@ -158,10 +211,13 @@ namespace {
 
 // Where one record is: a snapshot of its segment and batch taken under the state lock.
 struct RecordLocation {
+  size_t index = 0;  // in the sequences asked for
   uint64_t sequence = 0;
   std::string path;
   uint64_t durable_bytes = 0;
   uint64_t batch_offset = 0;
+  uint64_t base_sequence = 0;
+  uint64_t generation = 0;
 };
 
 std::optional<RecordLocation> Locate(const std::vector<SegmentMeta>& segments, uint64_t sequence) {
@@ -178,18 +234,47 @@ std::optional<RecordLocation> Locate(const std::vector<SegmentMeta>& segments, u
       [](uint64_t s, const SegmentMeta::BatchStart& b) { return s < b.first_sequence; });
   if (batch == batches.begin()) return std::nullopt;
   --batch;
-  return RecordLocation{sequence, segment->path, segment->bytes, batch->offset};
+  return RecordLocation{0,
+                        sequence,
+                        segment->path,
+                        segment->bytes,
+                        batch->offset,
+                        segment->base_sequence,
+                        segment->generation};
 }
 
 }  // namespace
 
+std::optional<uint64_t> EventLog::GenerationOf(uint64_t base_sequence) const {
+  std::lock_guard lock(state_mutex_);
+  for (const SegmentMeta& segment : segments_) {
+    if (segment.base_sequence == base_sequence) return segment.generation;
+  }
+  return std::nullopt;
+}
+
 Status EventLog::Read(std::span<const uint64_t> sequences, const ScanCallback& callback) const {
+  size_t next = 0;  // sequences before this one have been answered (or are gone)
+  for (int attempt = 0; next < sequences.size(); ++attempt) {
+    if (attempt == kSnapshotAttemptsMax) return RewrittenTooOften(dir());
+    ASSIGN_OR_RETURN(next, ReadFrom(sequences, next, callback));
+  }
+  return Status::Ok();
+}
+
+// Answers sequences[from...] from one snapshot of the segments; returns sequences.size(), or the
+// index to go on from with a new snapshot when a segment was rewritten since this one.
+Result<size_t> EventLog::ReadFrom(std::span<const uint64_t> sequences, size_t from,
+                                  const ScanCallback& callback) const {
   std::vector<RecordLocation> locations;
-  locations.reserve(sequences.size());
+  locations.reserve(sequences.size() - from);
   {
     std::lock_guard lock(state_mutex_);
-    for (const uint64_t sequence : sequences) {
-      if (auto location = Locate(segments_, sequence)) locations.push_back(std::move(*location));
+    for (size_t i = from; i < sequences.size(); ++i) {
+      if (auto location = Locate(segments_, sequences[i])) {
+        location->index = i;
+        locations.push_back(std::move(*location));
+      }
     }
   }
   std::unique_ptr<internal::SegmentReader> reader;
@@ -198,12 +283,14 @@ Status EventLog::Read(std::span<const uint64_t> sequences, const ScanCallback& c
   uint64_t batch_offset = UINT64_MAX;
   for (const RecordLocation& location : locations) {
     if (reader_path != location.path) {
-      Result<std::unique_ptr<internal::SegmentReader>> opened =
-          internal::SegmentReader::Open(location.path, location.durable_bytes,
-                                        internal::SegmentReader::Access::kRandom);
+      Result<std::unique_ptr<internal::SegmentReader>> opened = internal::SegmentReader::Open(
+          location.path, location.durable_bytes, internal::SegmentReader::Access::kRandom);
       // Retention may delete a segment after the snapshot; its records are gone.
       if (!opened.ok() && opened.status().code() == StatusCode::kNotFound) continue;
       if (!opened.ok()) return opened.status();
+      const std::optional<uint64_t> generation = GenerationOf(location.base_sequence);
+      if (!generation) continue;                                      // deleted by retention
+      if (*generation != location.generation) return location.index;  // rewritten: new snapshot
       reader = std::move(*opened);
       reader_path = location.path;
       batch_offset = UINT64_MAX;
@@ -227,7 +314,7 @@ Status EventLog::Read(std::span<const uint64_t> sequences, const ScanCallback& c
     });
     RETURN_IF_ERROR(status);
   }
-  return Status::Ok();
+  return sequences.size();
 }
 
 Result<uint64_t> EventLog::Scan(uint64_t from_sequence, const ScanCallback& callback,
@@ -238,14 +325,21 @@ Result<uint64_t> EventLog::Scan(uint64_t from_sequence, const ScanCallback& call
     std::lock_guard lock(state_mutex_);
     for (const SegmentMeta& segment : segments_) {
       if (segment.end_sequence > from_sequence && segment.record_count > 0) {
-        views.push_back({segment.path, segment.bytes, segment.end_sequence});
+        views.push_back(ViewOf(segment));
       }
     }
     end_sequence = next_sequence_;
   }
   ScanProgress progress{.from_sequence = from_sequence, .records_max = records_max};
+  const CurrentView current = [this](const SegmentView& view) -> std::optional<SegmentView> {
+    std::lock_guard lock(state_mutex_);
+    for (const SegmentMeta& segment : segments_) {
+      if (segment.base_sequence == view.base_sequence) return ViewOf(segment);
+    }
+    return std::nullopt;
+  };
   for (const SegmentView& view : views) {
-    RETURN_IF_ERROR(ScanSegment(view, callback, progress));
+    RETURN_IF_ERROR(ScanSegment(view, callback, progress, current));
     if (progress.stopped) return progress.stopped_at;
   }
   return std::max(end_sequence, from_sequence);
@@ -280,6 +374,7 @@ EventLogStats EventLog::Stats() const {
 }
 
 Result<RetentionReport> EventLog::ApplyRetention() {
+  std::lock_guard maintenance(maintenance_mutex_);
   const Timestamp now = clock_.Now();
   RetentionReport report;
   std::vector<std::string> doomed;

@@ -8,7 +8,8 @@
 // it is either wholly present or wholly absent.
 //
 // Used by ingest (Append), start-up rebuild and GET /api/v1/events (Scan), and the server's
-// housekeeping (ApplyRetention). `banyan events repair` calls RepairEventLog (event_log_repair.h).
+// housekeeping (ApplyRetention, and RewriteSealed when a customer is erased). `banyan events
+// repair` calls RepairEventLog (event_log_repair.h).
 //
 // Thread safety: every method is safe from any thread. Append callbacks run on the writer thread;
 // they must be quick and must not call AppendAndWait (which would wait for that same thread).
@@ -22,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -88,12 +90,24 @@ struct RetentionReport {
   uint64_t records_deleted = 0;
 };
 
+struct RewriteReport {
+  uint64_t segments_scanned = 0;
+  uint64_t segments_rewritten = 0;
+  uint64_t records_rewritten = 0;
+  uint64_t bytes_before = 0;  // of the rewritten segments
+  uint64_t bytes_after = 0;
+};
+
 class EventLog {
  public:
   using AppendCallback = std::function<void(Result<SequenceRange>)>;
   // Returning an error stops the scan; Scan returns that error.
   using ScanCallback =
       std::function<Status(uint64_t sequence, Timestamp received_at, std::string_view record)>;
+  // Sees one record and returns its replacement, or nullopt to keep it as it is. Must give the
+  // same answer when asked twice about one record.
+  using RecordRewriter =
+      std::function<Result<std::optional<std::string>>(uint64_t sequence, std::string_view record)>;
 
   // Opens (creating when absent) the log in options.dir and recovers it: see
   // internal/log_recovery.h. Fails with DataLoss, naming the file and offset, for damage that is
@@ -140,6 +154,22 @@ class EventLog {
   // leaves a hole. For the server to call periodically.
   Result<RetentionReport> ApplyRetention();
 
+  // Closes the segment being written (when it holds any record) and starts a new one, so that
+  // every record appended so far is in a sealed segment. Waits for the writer to do it.
+  Status SealActiveSegment();
+
+  // Replaces records in sealed segments — never the one being written — for erasure under PIPL:
+  // each record of a segment holding sequences >= from_sequence is shown to `rewrite`; a
+  // segment with any replacement is written whole to `<segment>.rewrite` beside it, synced and
+  // renamed over the segment, so a crash leaves either the old file or the new one (a leftover
+  // `.rewrite` file is deleted at Open). Sequence numbers, received_at and batch boundaries are
+  // kept; only the records' bytes (and so the batches' offsets) change. Readers never see a
+  // mixture: a Scan or Read that opened the old file keeps reading it, one that finds the path
+  // replaced since its snapshot takes a new snapshot. Runs on the caller's thread; one rewrite
+  // or retention pass at a time. Fails with InvalidArgument if a replacement makes a batch
+  // larger than the batch limit, and with DataLoss for damage, before replacing that segment.
+  Result<RewriteReport> RewriteSealed(uint64_t from_sequence, const RecordRewriter& rewrite);
+
   const std::string& dir() const { return options_.dir; }
 
  private:
@@ -161,7 +191,17 @@ class EventLog {
   Status FlushGroupPart(std::vector<std::string_view>& pieces,
                         const std::deque<PendingAppend>& group, size_t begin, size_t end);
   Status RollSegment();
+  void RollIfRequested();
   void FailLog(const Status& cause);
+
+  Result<size_t> ReadFrom(std::span<const uint64_t> sequences, size_t from,
+                          const ScanCallback& callback) const;
+  // The generation of the segment starting at `base_sequence`; nullopt once it is deleted.
+  std::optional<uint64_t> GenerationOf(uint64_t base_sequence) const;
+
+  // event_log_rewrite.cc.
+  Result<bool> RewriteSegment(const internal::SegmentMeta& segment, const RecordRewriter& rewrite,
+                              RewriteReport& report);
 
   const EventLogOptions options_;
   const Clock& clock_;
@@ -176,6 +216,11 @@ class EventLog {
   uint64_t queued_appends_ = 0;  // includes the group being written
   Status failure_;               // set once, when a write or sync fails
   bool stopping_ = false;
+  // SealActiveSegment's requests, answered by the writer between groups.
+  std::vector<std::function<void(Status)>> roll_requests_;
+
+  // Serialises RewriteSealed and ApplyRetention, which both replace or delete sealed segments.
+  std::mutex maintenance_mutex_;
 
   // What readers see: durable segments and the next sequence.
   mutable std::mutex state_mutex_;

@@ -64,12 +64,53 @@ void EventLog::WriterLoop() {
     std::deque<PendingAppend> group;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_changed_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) return;  // stopping, and everything accepted has been answered
+      queue_changed_.wait(
+          lock, [this] { return !queue_.empty() || !roll_requests_.empty() || stopping_; });
+      // Stopping, and everything accepted has been answered.
+      if (queue_.empty() && roll_requests_.empty()) return;
       group.swap(queue_);
     }
-    CommitGroup(group);
+    if (!group.empty()) CommitGroup(group);
+    RollIfRequested();
   }
+}
+
+Status EventLog::SealActiveSegment() {
+  std::promise<Status> outcome;
+  std::future<Status> ready = outcome.get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!failure_.ok()) return failure_;
+    if (stopping_) return UnavailableError("the event log is closing");
+    roll_requests_.push_back([&outcome](Status status) { outcome.set_value(std::move(status)); });
+  }
+  queue_changed_.notify_one();
+  return ready.get();
+}
+
+// Between groups, so the appends queued before a SealActiveSegment call are in the segment it
+// closes.
+void EventLog::RollIfRequested() {
+  std::vector<std::function<void(Status)>> requests;
+  Status status;
+  {
+    std::lock_guard lock(queue_mutex_);
+    requests.swap(roll_requests_);
+    status = failure_;
+  }
+  if (requests.empty()) return;
+  if (status.ok()) {
+    bool has_records = false;
+    {
+      std::lock_guard lock(state_mutex_);
+      has_records = segments_.back().record_count > 0;
+    }
+    if (has_records) {
+      status = RollSegment();
+      if (!status.ok()) FailLog(status);
+    }
+  }
+  for (auto& request : requests) request(status);
 }
 
 void EventLog::CommitGroup(std::deque<PendingAppend>& group) {

@@ -6,6 +6,7 @@ add_library(banyan_events_log
   event_log.cc
   event_log_file.cc
   event_log_repair.cc
+  event_log_rewrite.cc
   event_log_writer.cc
   internal/log_directory.cc
   internal/log_format.cc
@@ -20,6 +21,7 @@ banyan_test(banyan_events_log_test
     dedup_test.cc
     event_log_test.cc
     event_log_recovery_test.cc
+    event_log_rewrite_test.cc
     internal/log_format_test.cc
   LIBS banyan_events_log)
 

@@ -170,6 +170,7 @@ class ErasePlan {
   std::vector<PersonId> members_;
   std::vector<Key> keys_;
   std::vector<uint32_t> entries_;
+  int64_t erased_at_us_ = 0;      // set by WriteErase
   uint64_t flushed_through_ = 0;  // set by WriteErase
 };
 
@@ -207,6 +208,9 @@ class IdentityGraph {
   // Whether (type, value) belonged to an erased person (the event query hides such events). A
   // previous_id is erased when it was erased as an app_user_id or an anonymous_id.
   bool IsErased(std::string_view type, std::string_view value) const;
+  // When (type, value) was last erased; nullopt when never. Events received before then carried
+  // the erased customer's identifiers; later ones may be the customer's return.
+  std::optional<Timestamp> ErasedAt(std::string_view type, std::string_view value) const;
   GraphStats Stats() const;
   size_t MemoryBytes() const;
   size_t PendingChanges() const;
@@ -319,7 +323,8 @@ class IdentityGraph {
   internal::PersonForest forest_;
   internal::PendingQueue pending_;
   std::set<std::tuple<uint32_t, uint32_t, uint8_t>> conflict_pairs_;  // (a < b, type) recorded
-  std::set<std::pair<uint8_t, privacy::LookupHash>> erased_;
+  // Erased identifiers → when they were (last) erased, UTC microseconds.
+  std::map<std::pair<uint8_t, privacy::LookupHash>, int64_t> erased_;
   int64_t next_merge_id_ = 1;
   int64_t next_conflict_id_ = 1;
   int64_t persons_live_ = 0;

@@ -181,10 +181,13 @@ Status IdentityGraph::WriteErase(store::Transaction& tx, ErasePlan& plan) {
   }
   ASSIGN_OR_RETURN(plan.flushed_through_, FlushPendingTo(tx));
   const int64_t now = ToUnixMicros(clock_.Now());
+  plan.erased_at_us_ = now;
+  // An identifier erased before (its customer came back) takes the newer time: every event
+  // received before it is the erased customer's.
   for (const ErasePlan::Key& key : plan.keys_) {
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO erased_identifier (type, lookup, erased_at) VALUES (?, ?, ?) "
-                   "ON CONFLICT (type, lookup) DO NOTHING",
+                   "ON CONFLICT (type, lookup) DO UPDATE SET erased_at = excluded.erased_at",
                    {key.type, store::Blob{std::string(privacy::AsBytes(key.lookup))}, now}));
   }
   for (const PersonId member : plan.members_) {
@@ -192,7 +195,7 @@ Status IdentityGraph::WriteErase(store::Transaction& tx, ErasePlan& plan) {
     RETURN_IF_ERROR(
         tx.Execute("INSERT INTO erased_identifier (type, lookup, erased_at) "
                    "SELECT type, lookup, ? FROM identifier WHERE person_id = ? "
-                   "ON CONFLICT (type, lookup) DO NOTHING",
+                   "ON CONFLICT (type, lookup) DO UPDATE SET erased_at = excluded.erased_at",
                    {now, member}));
     RETURN_IF_ERROR(tx.Execute("DELETE FROM identifier WHERE person_id = ?", {member}));
     RETURN_IF_ERROR(tx.Execute("UPDATE person SET erased_at = ?, updated_at = ? WHERE id = ?",
@@ -208,7 +211,7 @@ void IdentityGraph::CommitErase(ErasePlan& plan) {
   MarkDurableLocked(plan.flushed_through_);
   for (const uint32_t e : plan.entries_) {
     const internal::Entry& entry = index_.at(e);
-    erased_.emplace(entry.type, entry.lookup);
+    erased_.insert_or_assign({entry.type, entry.lookup}, plan.erased_at_us_);
     index_.Remove(e);
   }
   const std::unordered_set<PersonId> members(plan.members_.begin(), plan.members_.end());

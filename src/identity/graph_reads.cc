@@ -63,16 +63,26 @@ std::vector<PersonId> IdentityGraph::Members(PersonId person) const {
 }
 
 bool IdentityGraph::IsErased(std::string_view type, std::string_view value) const {
+  return ErasedAt(type, value).has_value();
+}
+
+std::optional<Timestamp> IdentityGraph::ErasedAt(std::string_view type,
+                                                 std::string_view value) const {
   if (type == events::kPreviousId) {  // either of the types it may have stood for
-    return IsErased(events::kAppUserId, value) || IsErased(events::kAnonymousId, value);
+    const std::optional<Timestamp> user = ErasedAt(events::kAppUserId, value);
+    const std::optional<Timestamp> anonymous = ErasedAt(events::kAnonymousId, value);
+    if (user && anonymous) return std::max(*user, *anonymous);
+    return user ? user : anonymous;
   }
   const std::optional<size_t> index = types_.IndexOf(type);
-  if (!index) return false;
+  if (!index) return std::nullopt;
   Result<std::string> normalised = types_.Normalize(*index, value);
-  if (!normalised.ok()) return false;
+  if (!normalised.ok()) return std::nullopt;
   const privacy::LookupHash lookup = Lookup(types_.at(*index).name, *normalised);
   std::shared_lock lock(mutex_);
-  return erased_.contains({static_cast<uint8_t>(*index), lookup});
+  const auto it = erased_.find({static_cast<uint8_t>(*index), lookup});
+  if (it == erased_.end()) return std::nullopt;
+  return FromUnixMicros(it->second);
 }
 
 GraphStats IdentityGraph::Stats() const {
@@ -98,7 +108,8 @@ size_t IdentityGraph::MemoryBytesLocked() const {
   constexpr size_t kSetNodeOverheadBytes = 48;
   return index_.MemoryBytes() + forest_.MemoryBytes() +
          conflict_pairs_.size() * (kSetNodeOverheadBytes + 16) +
-         erased_.size() * (kSetNodeOverheadBytes + sizeof(std::pair<uint8_t, privacy::LookupHash>));
+         erased_.size() * (kSetNodeOverheadBytes + sizeof(std::pair<uint8_t, privacy::LookupHash>) +
+                           sizeof(int64_t));
 }
 
 size_t IdentityGraph::PendingChanges() const {

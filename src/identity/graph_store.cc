@@ -118,10 +118,11 @@ Status IdentityGraph::LoadHistory(store::Transaction& tx) {
                  return Status::Ok();
                }));
   RETURN_IF_ERROR(tx.Query(
-      "SELECT type, lookup FROM erased_identifier", {}, [&](const store::Row& row) -> Status {
+      "SELECT type, lookup, erased_at FROM erased_identifier", {},
+      [&](const store::Row& row) -> Status {
         const std::optional<size_t> type = types_.IndexOf(row.Text(0));
         ASSIGN_OR_RETURN(privacy::LookupHash lookup, privacy::LookupHashFromBytes(row.Bytes(1)));
-        if (type) erased_.emplace(static_cast<uint8_t>(*type), lookup);
+        if (type) erased_.insert_or_assign({static_cast<uint8_t>(*type), lookup}, row.Int(2));
         return Status::Ok();
       }));
   return tx.Query("SELECT next_sequence FROM identity_checkpoint WHERE id = 1", {},

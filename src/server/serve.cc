@@ -191,6 +191,10 @@ int RunServe(const Args& args) {
     if (Status s = (*app)->ingestor().Maintain(); !s.ok()) {
       log::Error("events.maintenance_failed", {{"error", s.ToString()}});
     }
+    // After an erasure, the erased customer's events in the log lose their personal data.
+    if (auto scrubbed = (*app)->customers().ScrubErasedEvents(); !scrubbed.ok()) {
+      log::Error("customers.scrub_failed", {{"error", scrubbed.status().ToString()}});
+    }
   });
   Periodic flusher(std::chrono::milliseconds(config->customers.flush_interval_ms), [&app] {
     if (Status s = (*app)->customers().Flush(); !s.ok()) {

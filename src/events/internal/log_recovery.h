@@ -34,6 +34,9 @@ struct SegmentMeta {
   uint64_t first_sequence = 0;  // of the first record; meaningful when record_count > 0
   uint64_t end_sequence = 0;    // one past the last record; while empty, the log's next sequence
   Timestamp received_at_max = Timestamp::min();
+  // Bumped each time EventLog::RewriteSealed replaces the file: a reader that opened the path
+  // checks it afterwards, so it never reads the new file with the old file's offsets.
+  uint64_t generation = 0;
   // Where each batch starts, in order: reading one record (EventLog::Read) is a binary search
   // and one batch read rather than a scan. 16 bytes per batch — a few MB for a billion events in
   // batches of a hundred.
