@@ -1,0 +1,145 @@
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/query.h"
+
+namespace banyan::engine {
+namespace {
+
+// An EventCondition on `type` from `from` on, with `where`.
+EventCondition On(std::string type, int64_t from = kEpochBaseSeconds,
+                  std::vector<PropertyCondition> where = {}) {
+  EventCondition condition;
+  condition.type = std::move(type);
+  condition.from_seconds = from;
+  condition.where = std::move(where);
+  return condition;
+}
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14
+
+EventRecord Event(PersonId person, int64_t time, std::string type,
+                  std::vector<EventProperty> properties = {}) {
+  return {person, time, std::move(type), 2, std::move(properties)};
+}
+
+Bitmap Did(const Snapshot& snapshot, std::string type) {
+  return CountEvents(snapshot, snapshot.live(), On(std::move(type)), Compare::kGe, 1).value();
+}
+
+TEST(Engine, SnapshotsAreIsolatedFromLaterBatches) {
+  Engine engine({{"age", AttributeKind::kInteger}});
+  Batch first;
+  first.attributes = {{1, "age", int64_t{30}}};
+  first.events = {Event(1, kT0, "login")};
+  ASSERT_TRUE(engine.Apply(first).ok());
+  std::shared_ptr<const Snapshot> before = engine.snapshot();
+
+  Batch second;
+  second.attributes = {{1, "age", int64_t{31}}, {2, "age", int64_t{40}}};
+  second.events = {Event(1, kT0 + 10, "login"), Event(2, kT0, "login")};
+  ASSERT_TRUE(engine.Apply(second).ok());
+  std::shared_ptr<const Snapshot> after = engine.snapshot();
+
+  EXPECT_EQ(before->live().Cardinality(), 1u);
+  EXPECT_EQ(before->Sequence(0).count, 1u);
+  EXPECT_EQ(AttributeCompare(*before, "age", Compare::kEq, int64_t{30})->Cardinality(), 1u);
+  EXPECT_EQ(after->live().Cardinality(), 2u);
+  EXPECT_EQ(after->Sequence(0).count, 2u);
+  EXPECT_EQ(AttributeCompare(*after, "age", Compare::kEq, int64_t{30})->Cardinality(), 0u);
+  EXPECT_EQ(after->version(), before->version() + 1);
+}
+
+TEST(Engine, ABadBatchChangesNothing) {
+  Engine engine({{"age", AttributeKind::kInteger}});
+  Batch batch;
+  batch.events = {Event(1, kT0, "login")};
+  batch.attributes = {{1, "age", std::string("thirty")}};
+  Result<ApplyReport> report = engine.Apply(batch);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().field(), "/attributes/0/age");
+  EXPECT_EQ(engine.snapshot()->index_count(), 0u);
+  EXPECT_FALSE(engine.Find(1).has_value());
+  batch.attributes = {{1, "height", int64_t{1}}};
+  EXPECT_EQ(engine.Apply(batch).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Engine, EventsOutsideTheTimeWindowAreRejectedAndCounted) {
+  Engine engine;
+  Batch batch;
+  batch.events = {Event(1, kEpochBaseSeconds - 1, "login"), Event(1, kT0, "login")};
+  Result<ApplyReport> report = engine.Apply(batch);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->events_rejected, 1u);
+  EXPECT_EQ(report->events_applied, 1u);
+}
+
+TEST(Engine, MergeRehomesHistoryAndTombstonesTheAbsorbed) {
+  Engine engine({{"tier", AttributeKind::kString}, {"age", AttributeKind::kInteger}});
+  Batch batch;
+  batch.attributes = {{1, "tier", std::string("gold")}, {2, "tier", std::string("mass")},
+                      {2, "age", int64_t{33}}};
+  batch.events = {Event(1, kT0 + 2 * kDay, "view"), Event(2, kT0 + kDay, "buy"),
+                  Event(2, kT0 + 3 * kDay, "view")};
+  ASSERT_TRUE(engine.Apply(batch).ok());
+  std::shared_ptr<const Snapshot> before = engine.snapshot();
+
+  Batch merge;
+  merge.merges = {{1, 2}};
+  merge.events = {};
+  ASSERT_TRUE(engine.Apply(merge).ok());
+  Batch late;
+  late.events = {Event(2, kT0, "login")};  // still addressed to the absorbed person
+  ASSERT_TRUE(engine.Apply(late).ok());
+
+  std::shared_ptr<const Snapshot> after = engine.snapshot();
+  const CustomerIndex survivor = *engine.Find(1);
+  EXPECT_EQ(engine.Find(2), survivor);
+  EXPECT_EQ(after->live().ToVector(), std::vector<uint32_t>{survivor});
+  internal::SequenceView view = after->Sequence(survivor);
+  EXPECT_EQ(std::vector<uint32_t>(view.times, view.times + view.count),
+            (std::vector<uint32_t>{kT0 - kEpochBaseSeconds, kT0 + kDay - kEpochBaseSeconds,
+                                   kT0 + 2 * kDay - kEpochBaseSeconds,
+                                   kT0 + 3 * kDay - kEpochBaseSeconds}));
+  EXPECT_EQ(Did(*after, "buy").ToVector(), std::vector<uint32_t>{survivor});
+  // The survivor keeps its own tier and takes the age it lacked.
+  EXPECT_EQ(AttributeCompare(*after, "tier", Compare::kEq, std::string("gold"))->ToVector(),
+            std::vector<uint32_t>{survivor});
+  EXPECT_TRUE(AttributeCompare(*after, "tier", Compare::kEq, std::string("mass"))->IsEmpty());
+  EXPECT_EQ(AttributeIsSet(*after, "age")->ToVector(), std::vector<uint32_t>{survivor});
+  EXPECT_EQ(CountEvents(*after, after->live(), On("view"), Compare::kEq, 2)->Cardinality(), 1u);
+  // The snapshot taken before the merge still has two customers.
+  EXPECT_EQ(before->live().Cardinality(), 2u);
+  EXPECT_EQ(Did(*before, "buy").Cardinality(), 1u);
+}
+
+TEST(Engine, MergeIntoAPersonTheEngineHasNotSeenRekeysTheIndex) {
+  Engine engine;
+  Batch batch;
+  batch.events = {Event(5, kT0, "login")};
+  ASSERT_TRUE(engine.Apply(batch).ok());
+  const CustomerIndex index = *engine.Find(5);
+  batch.events.clear();
+  batch.merges = {{9, 5}};
+  ASSERT_TRUE(engine.Apply(batch).ok());
+  EXPECT_EQ(engine.Find(9), index);
+  EXPECT_EQ(engine.snapshot()->Person(index), 9);
+}
+
+TEST(Engine, CompactKeepsEveryEventAndShrinksMemory) {
+  Engine engine;
+  Batch batch;
+  for (int i = 0; i < 1000; ++i) batch.events.push_back(Event(i % 10, kT0 + i, "login"));
+  ASSERT_TRUE(engine.Apply(batch).ok());
+  const MemoryStats loose = engine.snapshot()->Memory();
+  engine.Compact();
+  const MemoryStats tight = engine.snapshot()->Memory();
+  EXPECT_EQ(tight.events, 1000u);
+  EXPECT_LT(tight.event_bytes, loose.event_bytes);
+  EXPECT_EQ(tight.event_bytes, 10 * (12 + 100 * 8u));
+}
+
+}  // namespace
+}  // namespace banyan::engine

@@ -1,0 +1,69 @@
+// The parts of one chunk (kChunkCustomers customers) that snapshots share and the writer copies
+// on write: each part is held by shared_ptr<const>, and a batch copies only the parts of the
+// chunks it touches (snapshot.h says why; mutation.h does it).
+//
+// All bitmaps hold global customer indexes, so a chunk's bitmaps sit in one Roaring container
+// and the chunks' bitmaps union without merging containers.
+// Thread safety: immutable once published in a snapshot.
+
+#ifndef BANYAN_ENGINE_INTERNAL_CHUNK_H_
+#define BANYAN_ENGINE_INTERNAL_CHUNK_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "engine/bitmap.h"
+#include "engine/dictionary.h"
+#include "engine/internal/range_index.h"
+#include "engine/internal/sequence.h"
+#include "engine/types.h"
+
+namespace banyan::engine::internal {
+
+struct CustomerChunk {
+  std::vector<PersonId> persons = std::vector<PersonId>(kChunkCustomers, 0);  // 0: no customer
+  Bitmap live;  // allocated and not absorbed by a merge
+};
+
+struct SequenceChunk {
+  std::vector<SequenceRef> sequences = std::vector<SequenceRef>(kChunkCustomers);
+};
+
+struct TypeChunk {
+  std::vector<Bitmap> by_type;  // event type id -> customers who ever did it
+};
+
+// One attribute over one chunk.
+struct ColumnChunk {
+  std::vector<int64_t> values;    // scalar kinds: kChunkCustomers values (bool 0/1, string id)
+  std::vector<uint64_t> has_words = std::vector<uint64_t>(kChunkWords, 0);  // local "is set"
+  Bitmap has;                     // the same, as global indexes
+  std::vector<Bitmap> by_value;   // boolean, string, string list: value id -> holders
+  RangeIndex range;               // numeric kinds; rebuilt when the batch ends
+};
+
+struct ChunkParts {
+  std::shared_ptr<const CustomerChunk> customers;
+  std::shared_ptr<const SequenceChunk> sequences;
+  std::shared_ptr<const TypeChunk> types;
+  std::vector<std::shared_ptr<const ColumnChunk>> columns;  // by attribute id
+};
+
+// What the data means: attribute definitions and the dictionaries. Copied (it is small) when an
+// attribute is added; the dictionaries themselves are shared and append-only.
+struct Catalog {
+  std::vector<AttributeSpec> attributes;
+  std::vector<std::shared_ptr<Dictionary>> attribute_values;  // per attribute: string kinds only
+  std::shared_ptr<Dictionary> event_types;
+  std::shared_ptr<Dictionary> property_keys;
+  std::shared_ptr<Dictionary> property_values;
+
+  std::optional<uint32_t> FindAttribute(std::string_view name) const;
+};
+
+}  // namespace banyan::engine::internal
+
+#endif  // BANYAN_ENGINE_INTERNAL_CHUNK_H_

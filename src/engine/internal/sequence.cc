@@ -1,0 +1,207 @@
+#include "engine/internal/sequence.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <numeric>
+#include <utility>
+
+#include "base/check.h"
+#include "engine/types.h"
+
+namespace banyan::engine::internal {
+
+struct EventBlock {
+  std::atomic<uint32_t> refs;
+  uint32_t capacity;           // events
+  uint32_t property_capacity;  // bytes
+
+  uint32_t* times() { return reinterpret_cast<uint32_t*>(this + 1); }
+  uint16_t* types() { return reinterpret_cast<uint16_t*>(times() + capacity); }
+  uint8_t* channels() { return reinterpret_cast<uint8_t*>(types() + capacity); }
+  uint8_t* property_lengths() { return channels() + capacity; }
+  uint8_t* properties() { return property_lengths() + capacity; }
+
+  static size_t Bytes(uint32_t capacity, uint32_t property_capacity) {
+    return sizeof(EventBlock) + size_t{capacity} * 8 + property_capacity;
+  }
+  static EventBlock* New(uint32_t capacity, uint32_t property_capacity) {
+    void* memory = std::malloc(Bytes(capacity, property_capacity));
+    if (memory == nullptr) throw std::bad_alloc();
+    auto* block = new (memory) EventBlock{{1}, capacity, property_capacity};
+    return block;
+  }
+};
+static_assert(sizeof(EventBlock) == 12);
+
+namespace {
+
+void Release(EventBlock* block) {
+  if (block != nullptr && block->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    block->~EventBlock();
+    std::free(block);
+  }
+}
+
+// Growth by half again: 10 events per customer leave less slack than doubling would.
+uint32_t Grow(uint32_t needed, uint32_t current) {
+  return std::max<uint32_t>(needed, std::max<uint32_t>(4, current + current / 2));
+}
+
+}  // namespace
+
+uint32_t SequenceView::LowerBound(uint32_t time) const {
+  return static_cast<uint32_t>(std::lower_bound(times, times + count, time) - times);
+}
+
+size_t SequenceView::PropertyOffset(uint32_t i) const {
+  return std::accumulate(property_lengths, property_lengths + i, size_t{0});
+}
+
+SequenceRef::~SequenceRef() { Release(block_); }
+SequenceRef::SequenceRef(const SequenceRef& other)
+    : block_(other.block_), count_(other.count_), property_bytes_(other.property_bytes_) {
+  if (block_ != nullptr) block_->refs.fetch_add(1, std::memory_order_relaxed);
+}
+SequenceRef& SequenceRef::operator=(const SequenceRef& other) {
+  if (this != &other) {
+    SequenceRef copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+SequenceRef::SequenceRef(SequenceRef&& other) noexcept
+    : block_(std::exchange(other.block_, nullptr)),
+      count_(std::exchange(other.count_, 0)),
+      property_bytes_(std::exchange(other.property_bytes_, 0)) {}
+SequenceRef& SequenceRef::operator=(SequenceRef&& other) noexcept {
+  if (this != &other) {
+    Release(block_);
+    block_ = std::exchange(other.block_, nullptr);
+    count_ = std::exchange(other.count_, 0);
+    property_bytes_ = std::exchange(other.property_bytes_, 0);
+  }
+  return *this;
+}
+
+SequenceView SequenceRef::View() const {
+  if (block_ == nullptr) return {};
+  return {block_->times(), block_->types(),      block_->channels(),
+          block_->property_lengths(), block_->properties(), count_};
+}
+
+size_t SequenceRef::AllocatedBytes() const {
+  return block_ == nullptr ? 0 : EventBlock::Bytes(block_->capacity, block_->property_capacity);
+}
+
+void SequenceRef::Insert(const EncodedEvent& event) {
+  CHECK(event.properties.size() <= kEventPropertyBytesMax);
+  const uint32_t bytes = static_cast<uint32_t>(event.properties.size());
+  const bool in_order = count_ == 0 || block_->times()[count_ - 1] <= event.time;
+  if (block_ != nullptr && in_order && count_ < block_->capacity &&
+      property_bytes_ + bytes <= block_->property_capacity) {
+    block_->times()[count_] = event.time;
+    block_->types()[count_] = event.type;
+    block_->channels()[count_] = event.channel;
+    block_->property_lengths()[count_] = static_cast<uint8_t>(bytes);
+    if (bytes > 0) std::memcpy(block_->properties() + property_bytes_, event.properties.data(), bytes);
+    ++count_;
+    property_bytes_ += bytes;
+    return;
+  }
+  const SequenceView view = View();
+  const uint32_t at = static_cast<uint32_t>(
+      std::upper_bound(view.times, view.times + count_, event.time) - view.times);
+  const uint32_t capacity = block_ == nullptr ? 0 : block_->capacity;
+  const uint32_t property_capacity = block_ == nullptr ? 0 : block_->property_capacity;
+  Rebuild(Grow(count_ + 1, capacity), Grow(property_bytes_ + bytes, property_capacity), &event, at);
+}
+
+void SequenceRef::Rebuild(uint32_t events, uint32_t bytes, const EncodedEvent* event,
+                          uint32_t at) {
+  EventBlock* block = EventBlock::New(events, bytes);
+  const SequenceView old = View();
+  const size_t split = old.PropertyOffset(at);
+  auto copy_range = [&](uint32_t from, uint32_t to, uint32_t dest) {
+    std::copy(old.times + from, old.times + to, block->times() + dest);
+    std::copy(old.types + from, old.types + to, block->types() + dest);
+    std::copy(old.channels + from, old.channels + to, block->channels() + dest);
+    std::copy(old.property_lengths + from, old.property_lengths + to,
+              block->property_lengths() + dest);
+  };
+  copy_range(0, at, 0);
+  if (split > 0) std::memcpy(block->properties(), old.properties, split);
+  uint32_t count = at;
+  size_t property_bytes = split;
+  if (event != nullptr) {
+    block->times()[count] = event->time;
+    block->types()[count] = event->type;
+    block->channels()[count] = event->channel;
+    block->property_lengths()[count] = static_cast<uint8_t>(event->properties.size());
+    if (!event->properties.empty()) {
+      std::memcpy(block->properties() + property_bytes, event->properties.data(),
+                  event->properties.size());
+    }
+    ++count;
+    property_bytes += event->properties.size();
+  }
+  copy_range(at, count_, count);
+  const size_t tail = property_bytes_ - split;
+  if (tail > 0) std::memcpy(block->properties() + property_bytes, old.properties + split, tail);
+  count += count_ - at;
+  property_bytes += tail;
+  Release(block_);
+  block_ = block;
+  count_ = count;
+  property_bytes_ = static_cast<uint32_t>(property_bytes);
+}
+
+void SequenceRef::Reserve(uint32_t events, uint32_t bytes) {
+  if (block_ != nullptr && block_->capacity >= events && block_->property_capacity >= bytes) {
+    return;
+  }
+  Rebuild(std::max(events, count_), std::max(bytes, property_bytes_), nullptr, count_);
+}
+
+void SequenceRef::Compact() {
+  if (block_ == nullptr) return;
+  if (count_ == 0) {
+    Clear();
+    return;
+  }
+  if (block_->capacity == count_ && block_->property_capacity == property_bytes_) return;
+  Rebuild(count_, property_bytes_, nullptr, count_);
+}
+
+void SequenceRef::MergeFrom(const SequenceView& other) {
+  if (other.count == 0) return;
+  const SequenceView mine = View();
+  const uint32_t events = count_ + other.count;
+  const size_t other_bytes = other.PropertyOffset(other.count);
+  EventBlock* block = EventBlock::New(events, static_cast<uint32_t>(property_bytes_ + other_bytes));
+  uint32_t i = 0, j = 0, n = 0;
+  size_t mine_offset = 0, other_offset = 0, out_offset = 0;
+  while (i < mine.count || j < other.count) {
+    const bool take_mine = j == other.count || (i < mine.count && mine.times[i] <= other.times[j]);
+    const SequenceView& from = take_mine ? mine : other;
+    uint32_t& k = take_mine ? i : j;
+    size_t& offset = take_mine ? mine_offset : other_offset;
+    const uint8_t length = from.property_lengths[k];
+    block->times()[n] = from.times[k];
+    block->types()[n] = from.types[k];
+    block->channels()[n] = from.channels[k];
+    block->property_lengths()[n] = length;
+    if (length > 0) std::memcpy(block->properties() + out_offset, from.properties + offset, length);
+    out_offset += length;
+    offset += length;
+    ++k;
+    ++n;
+  }
+  Release(block_);
+  block_ = block;
+  count_ = events;
+  property_bytes_ = static_cast<uint32_t>(out_offset);
+}
+
+}  // namespace banyan::engine::internal
