@@ -13,9 +13,9 @@ namespace {
 // Words a bare name may not be: those that start a condition, join conditions or follow a
 // name, so that a parser that meets them knows what comes next.
 constexpr std::array<std::string_view, 23> kReserved = {
-    "and",  "or",  "not", "did", "has",   "in",      "first",     "last",
-    "count", "sum", "avg", "min", "max",  "within",  "consented", "then",
-    "where", "via", "at",  "exactly", "between", "true", "false"};
+    "and",   "or",  "not", "did",     "has",     "in",     "first",     "last",
+    "count", "sum", "avg", "min",     "max",     "within", "consented", "then",
+    "where", "via", "at",  "exactly", "between", "true",   "false"};
 
 std::string Quote(std::string_view text) {
   std::string out = "\"";
@@ -35,7 +35,9 @@ std::string Quote(std::string_view text) {
   return out;
 }
 
-std::string Name(std::string_view name) { return IsBareName(name) ? std::string(name) : Quote(name); }
+std::string Name(std::string_view name) {
+  return IsBareName(name) ? std::string(name) : Quote(name);
+}
 
 std::string ValueText(const Value& value) {
   return value.type == ValueType::kString ? Quote(value.text) : value.text;
@@ -98,7 +100,8 @@ std::string Joined(const Expr& expr, std::string_view joiner) {
     const Expr& child = expr.children[i];
     const bool last = i + 1 == expr.children.size();
     bool wrap = child.kind == expr.kind;  // (a and b) and c keeps its shape
-    if (expr.kind == Kind::kAnd) wrap = wrap || child.kind == Kind::kOr || (!last && EndsInWhere(child));
+    if (expr.kind == Kind::kAnd)
+      wrap = wrap || child.kind == Kind::kOr || (!last && EndsInWhere(child));
     if (i > 0) out += joiner;
     out += wrap ? "(" + Text(child) + ")" : Text(child);
   }
@@ -208,9 +211,9 @@ std::string_view AggregateName(Aggregate a) {
 
 std::string_view KindName(Kind kind) {
   static constexpr std::string_view kNames[] = {
-      "and",    "or",  "not",      "compare",   "between",   "in",        "contains",
-      "is_set", "relative_date",   "tag",       "segment",   "did",       "sequence",
-      "first_time", "last_time",   "aggregate", "near_branch", "consent"};
+      "and",      "or",         "not",           "compare",   "between",     "in",
+      "contains", "is_set",     "relative_date", "tag",       "segment",     "did",
+      "sequence", "first_time", "last_time",     "aggregate", "near_branch", "consent"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -257,8 +260,7 @@ Status CheckSize(const Expr& expr) {
         fmt::format("conditions nest deeper than {} levels (the limit)", kDepthMax));
   }
   if (ConditionCount(expr) > kConditionsMax) {
-    return InvalidArgumentError(
-        fmt::format("more than {} conditions (the limit)", kConditionsMax));
+    return InvalidArgumentError(fmt::format("more than {} conditions (the limit)", kConditionsMax));
   }
   return Status::Ok();
 }

@@ -86,7 +86,7 @@ std::string_view CompareOpText(CompareOp op);  // "=", "!=", "<", "<=", ">", ">=
 struct TimeRange {
   enum class Kind { kNone, kLastDays, kBeforeDaysAgo, kBetween };
   Kind kind = Kind::kNone;
-  int64_t days = 0;  // kLastDays, kBeforeDaysAgo
+  int64_t days = 0;       // kLastDays, kBeforeDaysAgo
   CivilDay from{}, to{};  // kBetween
   bool operator==(const TimeRange&) const = default;
 };
@@ -117,14 +117,14 @@ enum class Kind {
   kRelativeDate,  // name range (kLastDays or kBeforeDaysAgo)    customer_since within 30 days
   kTag,           // name [values[0]]                has tag "vip" / has tag aum_tier = "gold"
   kSegment,       // name                            in segment "high_value"
-  kDid,           // negated steps[0] times range    did view_product at least 3 times in last 30 days
-  kSequence,      // negated steps (≥ 2) within_days range    did a then b within 7 days
-  kFirstTime,     // steps[0] range                  first time did app_open within 30 days
-  kLastTime,      // steps[0] range                  last time did login before 60 days ago
-  kAggregate,     // aggregate steps[0] property range op values[0]
-                  //                                 sum(purchase.amount) in last 90 days > 10000
-  kNearBranch,    // name values[0] unit source      within 1.5 km of branch "Xixi" from home
-  kConsent,       // name (purpose) channel          consented to marketing via sms
+  kDid,         // negated steps[0] times range    did view_product at least 3 times in last 30 days
+  kSequence,    // negated steps (≥ 2) within_days range    did a then b within 7 days
+  kFirstTime,   // steps[0] range                  first time did app_open within 30 days
+  kLastTime,    // steps[0] range                  last time did login before 60 days ago
+  kAggregate,   // aggregate steps[0] property range op values[0]
+                //                                 sum(purchase.amount) in last 90 days > 10000
+  kNearBranch,  // name values[0] unit source      within 1.5 km of branch "Xixi" from home
+  kConsent,     // name (purpose) channel          consented to marketing via sms
 };
 // The node's "kind" in JSON: "and", "compare", "did", "near_branch", ...
 std::string_view KindName(Kind kind);
@@ -146,19 +146,19 @@ struct Expr {
   Kind kind = Kind::kAnd;
   Origin origin;
   std::vector<Expr> children;
-  std::string name;           // attribute/property, tag, segment, branch, or consent purpose
+  std::string name;  // attribute/property, tag, segment, branch, or consent purpose
   CompareOp op = CompareOp::kEq;
   std::vector<Value> values;
   bool negated = false;
   TimeRange range;
   Times times;
   std::vector<EventStep> steps;
-  int64_t within_days = 0;    // kSequence: 0 = no limit
+  int64_t within_days = 0;  // kSequence: 0 = no limit
   Aggregate aggregate = Aggregate::kCount;
-  std::string property;       // kAggregate (empty for count)
+  std::string property;  // kAggregate (empty for count)
   DistanceUnit unit = DistanceUnit::kKilometers;
   LocationSource source = LocationSource::kHome;
-  std::string channel;        // kConsent: "all" unless a channel is named
+  std::string channel;  // kConsent: "all" unless a channel is named
 
   bool operator==(const Expr&) const = default;
 

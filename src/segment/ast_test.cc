@@ -24,7 +24,8 @@ TEST(Parse, NamesLineColumnAndWhatWasExpected) {
             "2:6: expected a value (a \"string\", a number, a date YYYY-MM-DD, true or false) "
             "after \"and\", found the end");
   EXPECT_EQ(ErrorOf(""), "1:1: expected a condition, found the end");
-  EXPECT_EQ(ErrorOf("(age > 3"), "1:9: expected \")\" to close the \"(\" at 1:1 after \"3\", found the end");
+  EXPECT_EQ(ErrorOf("(age > 3"),
+            "1:9: expected \")\" to close the \"(\" at 1:1 after \"3\", found the end");
 }
 
 TEST(Parse, CountsColumnsInCharactersNotBytes) {
@@ -102,12 +103,16 @@ namespace {
 // the text and the JSON form, and nothing may crash.
 TEST(Parse, RandomTokenSequencesRoundTripOrFailCleanly) {
   static const std::vector<std::string> kTokens = {
-      "and", "or", "not", "(", ")", "did", "then", "within", "7", "days", "in", "last", "30",
-      "at", "least", "most", "exactly", "times", "where", "via", "app", "between", "2026-01-01",
-      "and", "2026-02-01", "age", "=", "!=", ">", "<=", "\"x\"", "1.5", "-2", "true", "is", "set",
-      "contains", "has", "tag", "segment", "first", "last", "time", "before", "ago", "sum",
-      "count", "avg", ".", "amount", "buy", "km", "m", "of", "branch", "from", "home", "event",
-      "location", "consented", "to", "marketing", ",", "\"and\"", "#", "\n"};
+      "and",     "or",         "not",      "(",          ")",       "did",       "then",
+      "within",  "7",          "days",     "in",         "last",    "30",        "at",
+      "least",   "most",       "exactly",  "times",      "where",   "via",       "app",
+      "between", "2026-01-01", "and",      "2026-02-01", "age",     "=",         "!=",
+      ">",       "<=",         "\"x\"",    "1.5",        "-2",      "true",      "is",
+      "set",     "contains",   "has",      "tag",        "segment", "first",     "last",
+      "time",    "before",     "ago",      "sum",        "count",   "avg",       ".",
+      "amount",  "buy",        "km",       "m",          "of",      "branch",    "from",
+      "home",    "event",      "location", "consented",  "to",      "marketing", ",",
+      "\"and\"", "#",          "\n"};
   uint64_t state = 42;
   auto next = [&] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -176,11 +181,15 @@ class Generator {
   }
   std::string Leaf() {
     switch (Next() % 12) {
-      case 0: return "age " + One(std::array{"=", "!=", "<", "<=", ">", ">="}) + " " + Number();
-      case 1: return "city in (\"杭州市\", \"绍兴市\") or name contains \"王\"";
-      case 2: return "email is not set and customer_since within " + Number() + " days";
-      case 3: return One(std::array{"has tag vip", "has tag \"金葵花\"", "has tag t = \"v\"",
-                                    "in segment s"});
+      case 0:
+        return "age " + One(std::array{"=", "!=", "<", "<=", ">", ">="}) + " " + Number();
+      case 1:
+        return "city in (\"杭州市\", \"绍兴市\") or name contains \"王\"";
+      case 2:
+        return "email is not set and customer_since within " + Number() + " days";
+      case 3:
+        return One(
+            std::array{"has tag vip", "has tag \"金葵花\"", "has tag t = \"v\"", "in segment s"});
       // A where clause takes the `and`s after it: behaviour leaves are parenthesised here.
       case 4:
         return std::string(Next() % 2 ? "(did " : "(did not ") + Step() +
@@ -189,14 +198,19 @@ class Generator {
       case 5:
         return "(did " + Step() + " then " + Step() + One(std::array{"", " within 7 days"}) +
                Window() + ")";
-      case 6: return "first time did " + Step() + " within " + Number() + " days";
-      case 7: return "last time did " + Step() + " before " + Number() + " days ago";
-      case 8: return "sum(buy.amount where " + Where(2) + ")" + Window() + " >= -1.25";
-      case 9: return "count(buy)" + Window() + " > " + Number();
+      case 6:
+        return "first time did " + Step() + " within " + Number() + " days";
+      case 7:
+        return "last time did " + Step() + " before " + Number() + " days ago";
+      case 8:
+        return "sum(buy.amount where " + Where(2) + ")" + Window() + " >= -1.25";
+      case 9:
+        return "count(buy)" + Window() + " > " + Number();
       case 10:
         return "within 1.5 km of branch Xixi" +
                One(std::array{"", " from home", " from last event location"});
-      default: return One(std::array{"consented to marketing", "consented to marketing via sms"});
+      default:
+        return One(std::array{"consented to marketing", "consented to marketing via sms"});
     }
   }
   uint64_t state_ = 7;

@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include "segment/ast.h"
-#include "segment/internal/lexer.h"
-#include "segment/internal/number.h"
 
 namespace banyan::segment {
 namespace {
@@ -68,8 +66,7 @@ void PutBehaviour(const Expr& expr, Json& out) {
     PutStep(expr.steps[0], out);
   }
   if (expr.kind == Kind::kDid) {
-    out["times"] = {{"kind", kTimesNames[static_cast<int>(expr.times.kind)]},
-                    {"n", expr.times.n}};
+    out["times"] = {{"kind", kTimesNames[static_cast<int>(expr.times.kind)]}, {"n", expr.times.n}};
   }
   if (expr.kind == Kind::kAggregate) {
     out["function"] = AggregateName(expr.aggregate);
@@ -80,44 +77,46 @@ void PutBehaviour(const Expr& expr, Json& out) {
   if (expr.range.kind != TimeRange::Kind::kNone) out["window"] = RangeJson(expr.range);
 }
 
-Json NodeJson(const Expr& expr, bool in_where) {
-  Json out = {{"kind", KindName(expr.kind)}};
-  const char* subject = in_where ? "property" : "attribute";
+// compare, between, in, contains, is_set, relative_date: on an attribute, or in a where clause
+// on a property.
+void PutSubject(const Expr& expr, bool in_where, Json& out) {
+  out[in_where ? "property" : "attribute"] = expr.name;
   switch (expr.kind) {
-    case Kind::kAnd:
-    case Kind::kOr:
-      out["conditions"] = Json::array();
-      for (const Expr& child : expr.children) out["conditions"].push_back(NodeJson(child, in_where));
-      break;
-    case Kind::kNot:
-      out["condition"] = NodeJson(expr.children[0], in_where);
-      break;
     case Kind::kCompare:
-      out[subject] = expr.name;
       out["op"] = CompareOpText(expr.op);
       out["value"] = ValueJson(expr.values[0]);
       break;
     case Kind::kBetween:
-      out[subject] = expr.name;
       out["low"] = ValueJson(expr.values[0]);
       out["high"] = ValueJson(expr.values[1]);
       break;
     case Kind::kIn:
-      out[subject] = expr.name;
       out["values"] = Json::array();
       for (const Value& v : expr.values) out["values"].push_back(ValueJson(v));
       break;
     case Kind::kContains:
-      out[subject] = expr.name;
       out["value"] = ValueJson(expr.values[0]);
       break;
     case Kind::kIsSet:
-      out[subject] = expr.name;
       out["set"] = !expr.negated;
       break;
-    case Kind::kRelativeDate:
-      out[subject] = expr.name;
+    default:  // kRelativeDate
       out["window"] = RangeJson(expr.range);
+      break;
+  }
+}
+
+Json NodeJson(const Expr& expr, bool in_where) {
+  Json out = {{"kind", KindName(expr.kind)}};
+  switch (expr.kind) {
+    case Kind::kAnd:
+    case Kind::kOr:
+      out["conditions"] = Json::array();
+      for (const Expr& child : expr.children)
+        out["conditions"].push_back(NodeJson(child, in_where));
+      break;
+    case Kind::kNot:
+      out["condition"] = NodeJson(expr.children[0], in_where);
       break;
     case Kind::kTag:
       out["tag"] = expr.name;
@@ -142,6 +141,9 @@ Json NodeJson(const Expr& expr, bool in_where) {
     case Kind::kConsent:
       out["purpose"] = expr.name;
       out["channel"] = expr.channel;
+      break;
+    default:
+      PutSubject(expr, in_where, out);
       break;
   }
   return out;

@@ -7,10 +7,10 @@ namespace banyan::segment {
 namespace {
 
 TEST(FromJson, PutsTheJsonPointerOfTheOffendingMemberInTheField) {
-  const Result<Expr> expr = FromJsonText(
-      R"({"kind":"or","conditions":[{"kind":"segment","segment":"a"},)"
-      R"({"kind":"sequence","steps":[{"event":"a"},{"event":"b","where":)"
-      R"({"kind":"in","property":"p","values":[1,[2]]}}]}]})");
+  const Result<Expr> expr =
+      FromJsonText(R"({"kind":"or","conditions":[{"kind":"segment","segment":"a"},)"
+                   R"({"kind":"sequence","steps":[{"event":"a"},{"event":"b","where":)"
+                   R"({"kind":"in","property":"p","values":[1,[2]]}}]}]})");
   ASSERT_FALSE(expr.ok());
   EXPECT_EQ(expr.status().message(),
             "conditions[1].steps[1].where.values[1]: expected a value: a string, a number, true, "

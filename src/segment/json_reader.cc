@@ -69,10 +69,10 @@ class Object {
     if (!Has(key)) return Error(PathOf(key), "is required");
     const Json& v = Get(key);
     const bool integer = v.is_number_integer();
-    const int64_t n = integer ? (v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX
-                                     ? INT64_MAX
-                                     : v.get<int64_t>())
-                              : 0;
+    const int64_t n =
+        integer ? (v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX ? INT64_MAX
+                                                                           : v.get<int64_t>())
+                : 0;
     if (!integer || n < min) {
       return Error(PathOf(key), min == 1   ? "expected a positive integer"
                                 : min == 0 ? "expected an integer of 0 or more"
@@ -115,7 +115,8 @@ Result<Value> ReadValue(const Json& v, const Path& path) {
     }
     return Value::Date(*day);
   }
-  return Error(path, "expected a value: a string, a number, true, false or {\"date\": \"YYYY-MM-DD\"}");
+  return Error(path,
+               "expected a value: a string, a number, true, false or {\"date\": \"YYYY-MM-DD\"}");
 }
 
 Result<CompareOp> ReadOp(const Object& o) {
@@ -185,8 +186,9 @@ Result<Kind> ReadKind(const Object& o, bool in_where) {
     if (KindName(static_cast<Kind>(k)) != name) continue;
     const Kind kind = static_cast<Kind>(k);
     if (in_where && kind > Kind::kIsSet) {
-      return Error(o.PathOf("kind"), "a where clause takes and, or, not, compare, between, in, "
-                                     "contains and is_set");
+      return Error(o.PathOf("kind"),
+                   "a where clause takes and, or, not, compare, between, in, "
+                   "contains and is_set");
     }
     return kind;
   }
@@ -202,14 +204,13 @@ Result<Expr> Reader::Node(const Json& json, const Path& path, bool in_where, int
   Expr expr = Expr::Of(kind, Origin{0, 0, path.dotted});
   if (kind == Kind::kAnd || kind == Kind::kOr) {
     RETURN_IF_ERROR(o.Allow({"conditions"}));
-    if (!o.Has("conditions") || !o.Get("conditions").is_array() ||
-        o.Get("conditions").size() < 2) {
+    if (!o.Has("conditions") || !o.Get("conditions").is_array() || o.Get("conditions").size() < 2) {
       return Error(o.PathOf("conditions"), "expected an array of at least 2 conditions");
     }
     const Json& list = o.Get("conditions");
     for (size_t i = 0; i < list.size(); ++i) {
-      ASSIGN_OR_RETURN(Expr child, Node(list[i], o.PathOf("conditions").Index(i), in_where,
-                                        depth + 1));
+      ASSIGN_OR_RETURN(Expr child,
+                       Node(list[i], o.PathOf("conditions").Index(i), in_where, depth + 1));
       expr.children.push_back(std::move(child));
     }
     return expr;
@@ -217,8 +218,8 @@ Result<Expr> Reader::Node(const Json& json, const Path& path, bool in_where, int
   if (kind == Kind::kNot) {
     RETURN_IF_ERROR(o.Allow({"condition"}));
     if (!o.Has("condition")) return Error(o.PathOf("condition"), "is required");
-    ASSIGN_OR_RETURN(Expr child, Node(o.Get("condition"), o.PathOf("condition"), in_where,
-                                      depth + 1));
+    ASSIGN_OR_RETURN(Expr child,
+                     Node(o.Get("condition"), o.PathOf("condition"), in_where, depth + 1));
     expr.children.push_back(std::move(child));
     return expr;
   }
@@ -283,8 +284,9 @@ Status Reader::Attribute(const Object& o, Kind kind, bool in_where, Expr& expr) 
     default: {  // kRelativeDate
       RETURN_IF_ERROR(o.Allow({subject, "window"}));
       if (!o.Has("window")) return Error(o.PathOf("window"), "is required");
-      ASSIGN_OR_RETURN(expr.range, ReadRange(o, "window", {TimeRange::Kind::kLastDays,
-                                                           TimeRange::Kind::kBeforeDaysAgo}));
+      ASSIGN_OR_RETURN(
+          expr.range,
+          ReadRange(o, "window", {TimeRange::Kind::kLastDays, TimeRange::Kind::kBeforeDaysAgo}));
       return Status::Ok();
     }
   }
@@ -369,8 +371,8 @@ Status Reader::ReadAggregate(const Object& o, int depth, Expr& expr) {
       o.Allow({"function", "event", "property", "channel", "where", "window", "op", "value"}));
   ASSIGN_OR_RETURN(const std::string function, o.Name("function"));
   bool known = false;
-  for (Aggregate a : {Aggregate::kCount, Aggregate::kSum, Aggregate::kAvg, Aggregate::kMin,
-                      Aggregate::kMax}) {
+  for (Aggregate a :
+       {Aggregate::kCount, Aggregate::kSum, Aggregate::kAvg, Aggregate::kMin, Aggregate::kMax}) {
     if (AggregateName(a) == function) {
       expr.aggregate = a;
       known = true;
@@ -386,8 +388,9 @@ Status Reader::ReadAggregate(const Object& o, int depth, Expr& expr) {
     ASSIGN_OR_RETURN(expr.property, o.Name("property"));
   }
   if (o.Has("window")) {
-    ASSIGN_OR_RETURN(expr.range,
-                     ReadRange(o, "window", {TimeRange::Kind::kLastDays, TimeRange::Kind::kBetween}));
+    ASSIGN_OR_RETURN(
+        expr.range,
+        ReadRange(o, "window", {TimeRange::Kind::kLastDays, TimeRange::Kind::kBetween}));
   }
   ASSIGN_OR_RETURN(expr.op, ReadOp(o));
   if (!o.Has("value") || !o.Get("value").is_number()) {
@@ -437,8 +440,7 @@ Status Reader::Other(const Object& o, Kind kind, Expr& expr) {
   const internal::Micros128 scale = expr.unit == DistanceUnit::kKilometers ? 1000 : 1;
   if (!micros || *micros <= 0) return Error(distance_path, "expected a positive number");
   if (*micros * scale > internal::Micros128{kDistanceMetersMax} * internal::kMicrosPerUnit) {
-    return Error(distance_path,
-                 fmt::format("beyond {} km (the limit)", kDistanceMetersMax / 1000));
+    return Error(distance_path, fmt::format("beyond {} km (the limit)", kDistanceMetersMax / 1000));
   }
   expr.values.push_back(std::move(distance));
   expr.source = LocationSource::kHome;

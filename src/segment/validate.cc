@@ -121,9 +121,9 @@ class Checker {
     if (type == AttributeType::kStringList) {
       return Add(expr, subject + ": use contains or is set");
     }
-    const bool ordering = expr.kind == Kind::kBetween ||
-                          (expr.kind == Kind::kCompare && expr.op != CompareOp::kEq &&
-                           expr.op != CompareOp::kNe);
+    const bool ordering =
+        expr.kind == Kind::kBetween ||
+        (expr.kind == Kind::kCompare && expr.op != CompareOp::kEq && expr.op != CompareOp::kNe);
     if (ordering && !Ordered(type)) {
       return Add(expr, subject + ": it takes =, != and in, not an ordering");
     }
@@ -202,12 +202,13 @@ class Checker {
     switch (expr.kind) {
       case Kind::kTag: {
         const auto it = catalog_.tags.find(expr.name);
-        if (it == catalog_.tags.end()) return Add(expr, fmt::format("unknown tag \"{}\"", expr.name));
+        if (it == catalog_.tags.end())
+          return Add(expr, fmt::format("unknown tag \"{}\"", expr.name));
         const std::vector<std::string>& values = it->second.values;
         if (expr.values.empty()) return;
         if (values.empty()) {
-          return Add(expr, fmt::format("tag \"{}\" has no values: write has tag \"{}\"",
-                                       expr.name, expr.name));
+          return Add(expr, fmt::format("tag \"{}\" has no values: write has tag \"{}\"", expr.name,
+                                       expr.name));
         }
         if (std::find(values.begin(), values.end(), expr.values[0].text) == values.end()) {
           Add(expr, fmt::format("tag \"{}\" has no value \"{}\"", expr.name, expr.values[0].text));

@@ -165,8 +165,9 @@ class Lexer {
     }
     if (c == '\'') return Error(token, "strings are written in double quotes: \"...\"");
     if (static_cast<unsigned char>(c) >= 0x80) {
-      return Error(token, "unexpected character: names other than [A-Za-z0-9_$] are written "
-                          "in double quotes");
+      return Error(token,
+                   "unexpected character: names other than [A-Za-z0-9_$] are written "
+                   "in double quotes");
     }
     return Error(token, fmt::format("unexpected character \"{}\"", c));
   }
@@ -200,9 +201,7 @@ bool Token::IsKeyword(std::string_view keyword) const {
   return true;
 }
 
-Result<std::vector<Token>> Tokenize(std::string_view text) {
-  return Lexer(text).Run();
-}
+Result<std::vector<Token>> Tokenize(std::string_view text) { return Lexer(text).Run(); }
 
 bool IsValidUtf8(std::string_view text) {
   size_t i = 0;

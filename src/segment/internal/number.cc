@@ -44,8 +44,8 @@ Result<std::string> CanonicalNumber(std::string_view text) {
     parts->fraction.remove_suffix(1);
   }
   if (parts->fraction.size() > static_cast<size_t>(kNumberScaleMax)) {
-    return InvalidArgumentError(fmt::format("{} has more than {} digits after the point", text,
-                                            kNumberScaleMax));
+    return InvalidArgumentError(
+        fmt::format("{} has more than {} digits after the point", text, kNumberScaleMax));
   }
   const size_t significant =
       (parts->integer == "0" ? 0 : parts->integer.size()) + parts->fraction.size();

@@ -70,7 +70,8 @@ Status Parser::CountCondition() {
 
 Result<std::string> Parser::ParseName(std::string_view what, std::string_view after) {
   const Token& token = Peek();
-  if (token.type == TokenType::kString || (token.type == TokenType::kWord && IsBareName(token.text))) {
+  if (token.type == TokenType::kString ||
+      (token.type == TokenType::kWord && IsBareName(token.text))) {
     if (token.text.empty()) return ErrorAt(token, fmt::format("{} cannot be empty", what));
     if (token.text.size() > kNameBytesMax) {
       return ErrorAt(token, fmt::format("{} is longer than {} bytes", what, kNameBytesMax));
@@ -78,9 +79,9 @@ Result<std::string> Parser::ParseName(std::string_view what, std::string_view af
     return Take().text;
   }
   if (token.type == TokenType::kWord) {
-    return Expected(fmt::format("{} (write a name that is a keyword in quotes: \"{}\")", what,
-                                token.text),
-                    after);
+    return Expected(
+        fmt::format("{} (write a name that is a keyword in quotes: \"{}\")", what, token.text),
+        after);
   }
   return Expected(what, after);
 }
@@ -137,8 +138,8 @@ Result<int64_t> Parser::ParseInteger(std::string_view what, std::string_view aft
     if (digits_only) value = value * 10 + (c - '0');
   }
   if (!digits_only || value < min || value > max) {
-    return ErrorAt(token, fmt::format("expected {} from {} to {}, found \"{}\"", what, min, max,
-                                      token.text));
+    return ErrorAt(
+        token, fmt::format("expected {} from {} to {}, found \"{}\"", what, min, max, token.text));
   }
   Take();
   return value;
@@ -146,8 +147,8 @@ Result<int64_t> Parser::ParseInteger(std::string_view what, std::string_view aft
 
 Result<CompareOp> Parser::ParseOp(std::string_view after) {
   static constexpr std::pair<std::string_view, CompareOp> kOps[] = {
-      {"=", CompareOp::kEq}, {"!=", CompareOp::kNe}, {"<", CompareOp::kLt},
-      {"<=", CompareOp::kLe}, {">", CompareOp::kGt}, {">=", CompareOp::kGe}};
+      {"=", CompareOp::kEq},  {"!=", CompareOp::kNe}, {"<", CompareOp::kLt},
+      {"<=", CompareOp::kLe}, {">", CompareOp::kGt},  {">=", CompareOp::kGe}};
   for (const auto& [text, op] : kOps) {
     if (TakeSymbol(text)) return op;
   }
@@ -230,8 +231,9 @@ Result<Expr> Parser::ParseCondition() {
   if (token.IsKeyword("within")) return ParseNearBranch();
   if (token.IsKeyword("consented")) return ParseConsent();
   if (token.type == TokenType::kWord && !IsBareName(token.text)) {
-    return Expected("a condition (an attribute, has tag, in segment, did, first time, last "
-                    "time, count/sum/avg/min/max, within ... of branch, consented)");
+    return Expected(
+        "a condition (an attribute, has tag, in segment, did, first time, last "
+        "time, count/sum/avg/min/max, within ... of branch, consented)");
   }
   return ParseNameCondition(false);
 }
@@ -257,8 +259,8 @@ Status Parser::ParseNameConditionTail(Expr& expr, bool in_where) {
     RETURN_IF_ERROR(ExpectSymbol("(", "in"));
     do {
       if (expr.values.size() == kListItemsMax) {
-        return ErrorAt(Peek(), fmt::format("a list longer than {} values (the limit)",
-                                           kListItemsMax));
+        return ErrorAt(Peek(),
+                       fmt::format("a list longer than {} values (the limit)", kListItemsMax));
       }
       ASSIGN_OR_RETURN(Value value, ParseValue(""));
       expr.values.push_back(std::move(value));
@@ -283,8 +285,8 @@ Status Parser::ParseNameConditionTail(Expr& expr, bool in_where) {
     ASSIGN_OR_RETURN(expr.range.days, ParseInteger("a number of days", "before", 0, kDaysMax));
     RETURN_IF_ERROR(ExpectDays());
     RETURN_IF_ERROR(ExpectKeyword("ago", ""));
-  } else if (Peek().type == TokenType::kSymbol && !Peek().IsSymbol("(") &&
-             !Peek().IsSymbol(")") && !Peek().IsSymbol(",") && !Peek().IsSymbol(".")) {
+  } else if (Peek().type == TokenType::kSymbol && !Peek().IsSymbol("(") && !Peek().IsSymbol(")") &&
+             !Peek().IsSymbol(",") && !Peek().IsSymbol(".")) {
     expr.kind = Kind::kCompare;
     ASSIGN_OR_RETURN(expr.op, ParseOp(""));
     ASSIGN_OR_RETURN(Value value, ParseValue(CompareOpText(expr.op)));
@@ -340,8 +342,8 @@ Result<Expr> Parser::ParseNearBranch() {
   const Micros128 meters_max = Micros128{kDistanceMetersMax} * kMicrosPerUnit;
   const Micros128 scale = expr.unit == DistanceUnit::kKilometers ? 1000 : 1;
   if (!micros || *micros * scale > meters_max) {
-    return ErrorAt(number, fmt::format("a distance beyond {} km (the limit)",
-                                       kDistanceMetersMax / 1000));
+    return ErrorAt(number,
+                   fmt::format("a distance beyond {} km (the limit)", kDistanceMetersMax / 1000));
   }
   expr.values = {std::move(distance)};
   RETURN_IF_ERROR(ExpectKeyword("of", ""));

@@ -71,8 +71,7 @@ Status Parser::ParseDidTail(Expr& expr) {
       expr.steps.push_back(std::move(step));
     }
     if (TakeKeyword("within")) {
-      ASSIGN_OR_RETURN(expr.within_days,
-                       ParseInteger("a number of days", "within", 1, kDaysMax));
+      ASSIGN_OR_RETURN(expr.within_days, ParseInteger("a number of days", "within", 1, kDaysMax));
       RETURN_IF_ERROR(ExpectDays());
     }
     return Status::Ok();
@@ -103,7 +102,8 @@ Status Parser::ParseDidTail(Expr& expr) {
 
 Result<Expr> Parser::ParseFirstLast() {
   const Token& word = Take();
-  Expr expr = Expr::Of(word.IsKeyword("first") ? Kind::kFirstTime : Kind::kLastTime, OriginOf(word));
+  Expr expr =
+      Expr::Of(word.IsKeyword("first") ? Kind::kFirstTime : Kind::kLastTime, OriginOf(word));
   RETURN_IF_ERROR(ExpectKeyword("time", word.text));
   RETURN_IF_ERROR(ExpectKeyword("did", "time"));
   ASSIGN_OR_RETURN(EventStep step, ParseStep(false));
@@ -123,16 +123,20 @@ Result<Expr> Parser::ParseFirstLast() {
   }
   ASSIGN_OR_RETURN(const bool has_window, ParseWindow(expr.range));
   if (!has_window) {
-    return Expected("\"within N days\", \"before N days ago\", \"in last N days\" or "
-                    "\"between DATE and DATE\"");
+    return Expected(
+        "\"within N days\", \"before N days ago\", \"in last N days\" or "
+        "\"between DATE and DATE\"");
   }
   return expr;
 }
 
 Result<Expr> Parser::ParseAggregate() {
   static constexpr std::pair<std::string_view, Aggregate> kFunctions[] = {
-      {"count", Aggregate::kCount}, {"sum", Aggregate::kSum}, {"avg", Aggregate::kAvg},
-      {"min", Aggregate::kMin},     {"max", Aggregate::kMax}};
+      {"count", Aggregate::kCount},
+      {"sum", Aggregate::kSum},
+      {"avg", Aggregate::kAvg},
+      {"min", Aggregate::kMin},
+      {"max", Aggregate::kMax}};
   const Token& word = Take();
   Expr expr = Expr::Of(Kind::kAggregate, OriginOf(word));
   for (const auto& [name, function] : kFunctions) {

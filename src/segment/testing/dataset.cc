@@ -205,29 +205,38 @@ Catalog BuiltinTestCatalog() {
   using T = AttributeType;
   Catalog c;
   c.attributes = {
-      {"name", {T::kString, {}}},         {"gender", {T::kEnum, {"male", "female", "unknown"}}},
-      {"birth_date", {T::kDate, {}}},     {"age", {T::kInteger, {}}},
-      {"occupation", {T::kString, {}}},   {"city", {T::kString, {}}},
-      {"address", {T::kString, {}}},      {"home_branch", {T::kString, {}}},
+      {"name", {T::kString, {}}},
+      {"gender", {T::kEnum, {"male", "female", "unknown"}}},
+      {"birth_date", {T::kDate, {}}},
+      {"age", {T::kInteger, {}}},
+      {"occupation", {T::kString, {}}},
+      {"city", {T::kString, {}}},
+      {"address", {T::kString, {}}},
+      {"home_branch", {T::kString, {}}},
       {"relationship_manager", {T::kString, {}}},
       {"risk_level", {T::kEnum, {"R1", "R2", "R3", "R4", "R5"}}},
-      {"aum", {T::kDecimal, {}}},         {"deposit_balance", {T::kDecimal, {}}},
-      {"loan_balance", {T::kDecimal, {}}}, {"credit_card_balance", {T::kDecimal, {}}},
-      {"wealth_balance", {T::kDecimal, {}}}, {"products", {T::kStringList, {}}},
+      {"aum", {T::kDecimal, {}}},
+      {"deposit_balance", {T::kDecimal, {}}},
+      {"loan_balance", {T::kDecimal, {}}},
+      {"credit_card_balance", {T::kDecimal, {}}},
+      {"wealth_balance", {T::kDecimal, {}}},
+      {"products", {T::kStringList, {}}},
       {"customer_since", {T::kDate, {}}},
       {"channel_preference",
        {T::kEnum, {"sms", "wechat", "wecom", "rcs", "email", "app_push", "phone"}}},
-      {"home_latitude", {T::kDecimal, {}}}, {"home_longitude", {T::kDecimal, {}}},
-      {"email", {T::kString, {}}},        {"last_seen", {T::kTimestamp, {}}},
+      {"home_latitude", {T::kDecimal, {}}},
+      {"home_longitude", {T::kDecimal, {}}},
+      {"email", {T::kString, {}}},
+      {"last_seen", {T::kTimestamp, {}}},
       {"is_employee", {T::kBoolean, {}}},
   };
   c.events["view_product"].properties = {{"product", T::kString}, {"amount", T::kDecimal}};
   c.events["purchase"].properties = {{"amount", T::kDecimal}, {"category", T::kString}};
-  c.event_channels = {"web", "app", "mini_program", "wechat", "alipay", "branch", "douyin",
-                      "sms", "email", "wecom"};
+  c.event_channels = {"web",    "app",    "mini_program", "wechat", "alipay",
+                      "branch", "douyin", "sms",          "email",  "wecom"};
   c.consent_purposes = {"marketing", "personalised_marketing", "data_sharing"};
-  c.consent_channels = {"all", "sms", "wechat", "wecom", "rcs", "email", "app_push", "phone",
-                        "webhook"};
+  c.consent_channels = {"all",   "sms",      "wechat", "wecom",  "rcs",
+                        "email", "app_push", "phone",  "webhook"};
   return c;
 }
 

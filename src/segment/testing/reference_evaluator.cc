@@ -55,12 +55,18 @@ int Order(const Value& a, const Value& b) {
 
 bool Holds(int order, CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return order == 0;
-    case CompareOp::kNe: return order != 0;
-    case CompareOp::kLt: return order < 0;
-    case CompareOp::kLe: return order <= 0;
-    case CompareOp::kGt: return order > 0;
-    case CompareOp::kGe: return order >= 0;
+    case CompareOp::kEq:
+      return order == 0;
+    case CompareOp::kNe:
+      return order != 0;
+    case CompareOp::kLt:
+      return order < 0;
+    case CompareOp::kLe:
+      return order <= 0;
+    case CompareOp::kGt:
+      return order > 0;
+    case CompareOp::kGe:
+      return order >= 0;
   }
   return false;
 }
@@ -363,8 +369,8 @@ double HaversineMeters(const GeoPoint& a, const GeoPoint& b) {
   return 2 * kEarthRadiusMeters * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-Result<std::vector<int64_t>> Evaluate(const Expr& expr, const Dataset& data,
-                                      const Catalog& catalog, const BusinessCalendar& calendar) {
+Result<std::vector<int64_t>> Evaluate(const Expr& expr, const Dataset& data, const Catalog& catalog,
+                                      const BusinessCalendar& calendar) {
   const Evaluator evaluator(data, catalog, calendar);
   std::vector<int64_t> out;
   for (const auto& [id, customer] : data.customers) {

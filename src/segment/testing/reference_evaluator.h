@@ -34,8 +34,8 @@ double HaversineMeters(const GeoPoint& a, const GeoPoint& b);
 
 // The ids of the customers in `data` matching `expr`, ascending. REQUIRES: `expr` passed
 // Validate(expr, catalog). Fails (InvalidArgument) only for an attribute the catalog lacks.
-Result<std::vector<int64_t>> Evaluate(const Expr& expr, const Dataset& data,
-                                      const Catalog& catalog, const BusinessCalendar& calendar);
+Result<std::vector<int64_t>> Evaluate(const Expr& expr, const Dataset& data, const Catalog& catalog,
+                                      const BusinessCalendar& calendar);
 
 }  // namespace banyan::segment::testing
 

@@ -6,7 +6,8 @@ namespace banyan::segment::testing {
 namespace {
 
 TEST(Haversine, MatchesKnownDistances) {
-  // One degree of latitude on a sphere of radius 6371008.8 m is 111195.08 m (6371000 m would give 111194.93).
+  // One degree of latitude on a sphere of radius 6371008.8 m is 111195.08 m (6371000 m would give
+  // 111194.93).
   EXPECT_NEAR(HaversineMeters({30, 120}, {31, 120}), 111195.08, 0.01);
   EXPECT_EQ(HaversineMeters({30.2741, 120.13}, {30.2741, 120.13}), 0);
   // Antipodes: half the circumference.
