@@ -1,0 +1,199 @@
+// segment_bench: builds the engine in memory from a deterministic generator (N customers with
+// age, log-normal AUM, tier; M events of 20 types over 180 days, view_product with a product,
+// purchase with an amount) through Engine::Apply in batches, then times through the query
+// primitives the count of
+//
+//   age between 25 and 35 and aum > 500000 and did view_product at least 3 times in last 30 days
+//
+// and prints one line per figure:
+//
+//   segment data customers=… events=… seed=…
+//   segment apply events_per_s=… seconds=… batch_events=…
+//   segment count=… median_ms=… min_ms=… max_ms=… repeats=…
+//   segment memory bytes_per_event=… bytes_per_customer=… engine_mb=… writer_mb=… rss_mb=…
+//
+//   segment_bench [--customers N] [--events M] [--seed S] [--repeats R] [--batch B]
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/random.h"
+#include "engine/engine.h"
+#include "engine/query.h"
+
+namespace banyan::engine {
+namespace {
+
+constexpr int64_t kNow = 1'767'225'600;  // 2026-01-01T00:00:00Z: fixed, so runs compare
+constexpr int64_t kDay = 86400;
+constexpr int64_t kSpanSeconds = 180 * kDay;
+
+struct Args {
+  int64_t customers = 1'000'000;
+  int64_t events = 10'000'000;
+  uint64_t seed = 42;
+  int repeats = 21;
+  int64_t batch = 50'000;
+};
+
+// 20 event types; weights are rough shares of a retail bank app's traffic.
+constexpr std::string_view kTypes[] = {
+    "login",         "view_product", "view_home",    "search",        "transfer",
+    "purchase",      "view_balance", "pay_bill",     "apply_loan",    "open_account",
+    "view_statement", "click_banner", "redeem_points", "share",       "chat_rm",
+    "update_profile", "logout",       "view_news",    "set_reminder", "rate_app"};
+constexpr int kWeights[] = {20, 15, 14, 8, 7, 4, 9, 3, 1, 1, 4, 4, 2, 1, 1, 1, 2, 1, 1, 1};
+constexpr std::string_view kProducts[] = {"card", "fund", "loan", "deposit", "insurance",
+                                          "wealth", "gold", "fx"};
+
+double Normal(Random& random) {
+  const double u = std::max(random.UniformDouble(), 1e-12), v = random.UniformDouble();
+  return std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
+}
+
+Batch Customers(Random& random, int64_t first, int64_t count) {
+  Batch batch;
+  for (int64_t p = first; p < first + count; ++p) {
+    const int64_t age = std::clamp<int64_t>(std::llround(42 + 14 * Normal(random)), 18, 90);
+    const double aum_yuan = std::exp(11.0 + 1.5 * Normal(random));  // median ~60,000
+    batch.attributes.push_back({p, "age", age});
+    batch.attributes.push_back({p, "aum", static_cast<int64_t>(aum_yuan * 100)});
+    const char* tier = aum_yuan >= 1e7 ? "private" : aum_yuan >= 5e5 ? "wealth"
+                       : aum_yuan >= 5e4                 ? "gold"
+                                                         : "mass";
+    batch.attributes.push_back({p, "tier", std::string(tier)});
+  }
+  return batch;
+}
+
+// Events k in [first, first + count) of `total`, in time order like a live stream; customers
+// drawn with a skew (u^2) so some are far more active than others.
+Batch Events(Random& random, const Args& args, int64_t first, int64_t count) {
+  static const int kWeightSum = [] {
+    int sum = 0;
+    for (int w : kWeights) sum += w;
+    return sum;
+  }();
+  Batch batch;
+  batch.events.reserve(count);
+  for (int64_t k = first; k < first + count; ++k) {
+    const double u = random.UniformDouble();
+    EventRecord event;
+    event.person = 1 + static_cast<int64_t>(u * u * static_cast<double>(args.customers));
+    event.time_seconds = kNow - kSpanSeconds + kSpanSeconds * k / args.events;
+    int pick = static_cast<int>(random.Uniform(kWeightSum)), type = 0;
+    while (pick >= kWeights[type]) pick -= kWeights[type++];
+    event.type = std::string(kTypes[type]);
+    event.channel = static_cast<uint8_t>(1 + random.Uniform(10));
+    if (event.type == "view_product") {
+      event.properties.push_back({"product", std::string(kProducts[random.Uniform(8)])});
+    } else if (event.type == "purchase" || event.type == "transfer") {
+      event.properties.push_back({"amount", std::round(std::exp(7 + Normal(random))) });
+    }
+    batch.events.push_back(std::move(event));
+  }
+  return batch;
+}
+
+double RssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024;
+  }
+  return 0;
+}
+
+Bitmap CountSegment(const Snapshot& snapshot) {
+  Bitmap candidates = *AttributeBetween(snapshot, "age", 25, 35);
+  candidates &= *AttributeCompare(snapshot, "aum", Compare::kGt, int64_t{500'000 * 100});
+  EventCondition views;
+  views.type = "view_product";
+  views.from_seconds = kNow - 30 * kDay;
+  views.to_seconds = kNow;
+  return *CountEvents(snapshot, candidates, views, Compare::kGe, 3);
+}
+
+int Run(const Args& args) {
+  using Clock = std::chrono::steady_clock;
+  Engine engine({{"age", AttributeKind::kInteger},
+                 {"aum", AttributeKind::kDecimal},
+                 {"tier", AttributeKind::kString}});
+  SeededRandom random(args.seed);
+  for (int64_t first = 1; first <= args.customers; first += 500'000) {
+    CHECK(engine.Apply(Customers(random, first, std::min<int64_t>(500'000,
+                                                                  args.customers - first + 1)))
+              .ok());
+  }
+  fmt::print("segment data customers={} events={} seed={}\n", args.customers, args.events,
+             args.seed);
+  double apply_seconds = 0;
+  for (int64_t first = 0; first < args.events; first += args.batch) {
+    Batch batch = Events(random, args, first, std::min(args.batch, args.events - first));
+    const auto start = Clock::now();
+    Result<ApplyReport> report = engine.Apply(batch);
+    apply_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    CHECK(report.ok(), "{}", report.status().ToString());
+  }
+  fmt::print("segment apply events_per_s={:.0f} seconds={:.2f} batch_events={}\n",
+             static_cast<double>(args.events) / apply_seconds, apply_seconds, args.batch);
+  engine.Compact();
+  std::shared_ptr<const Snapshot> snapshot = engine.snapshot();
+  std::vector<double> times_ms;
+  uint64_t count = 0;
+  for (int r = 0; r < args.repeats; ++r) {
+    const auto start = Clock::now();
+    count = CountSegment(*snapshot).Cardinality();
+    times_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  std::sort(times_ms.begin(), times_ms.end());
+  fmt::print("segment count={} median_ms={:.2f} min_ms={:.2f} max_ms={:.2f} repeats={}\n", count,
+             times_ms[times_ms.size() / 2], times_ms.front(), times_ms.back(), args.repeats);
+  const MemoryStats memory = snapshot->Memory();
+  const double customers = static_cast<double>(memory.customers);
+  const double events = static_cast<double>(memory.events);
+  fmt::print(
+      "segment memory bytes_per_event={:.2f} (blocks {:.2f} + who-did-it bitmaps {:.2f}) "
+      "bytes_per_customer={:.1f} (ids+refs {:.1f}, columns {:.1f}, indexes {:.1f}) "
+      "engine_mb={:.0f} writer_mb={:.0f} rss_mb={:.0f}\n",
+      (memory.event_bytes + memory.event_type_bytes) / events, memory.event_bytes / events,
+      memory.event_type_bytes / events,
+      (memory.customer_bytes + memory.column_bytes + memory.index_bytes) / customers,
+      memory.customer_bytes / customers, memory.column_bytes / customers,
+      memory.index_bytes / customers, memory.total() / 1e6, engine.WriterMemoryBytes() / 1e6,
+      RssMb());
+  return 0;
+}
+
+}  // namespace
+}  // namespace banyan::engine
+
+int main(int argc, char** argv) {
+  banyan::engine::Args args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    const char* value = argv[i + 1];
+    if (flag == "--customers") args.customers = std::atoll(value);
+    else if (flag == "--events") args.events = std::atoll(value);
+    else if (flag == "--seed") args.seed = std::strtoull(value, nullptr, 10);
+    else if (flag == "--repeats") args.repeats = std::atoi(value);
+    else if (flag == "--batch") args.batch = std::atoll(value);
+    else {
+      fmt::print(stderr, "unknown flag {}\n", flag);
+      return 2;
+    }
+  }
+  if (args.customers <= 0 || args.events <= 0 || args.repeats <= 0 || args.batch <= 0) {
+    fmt::print(stderr, "counts must be positive\n");
+    return 2;
+  }
+  return banyan::engine::Run(args);
+}
