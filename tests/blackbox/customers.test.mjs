@@ -4,7 +4,7 @@
 // kill -9 after an acknowledged identify loses nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, demoDataDir, login, passwordOf, startServer } from './harness.mjs';
 import { allEvents, eventually, postSegment } from './ingest_helpers.mjs';
@@ -21,7 +21,8 @@ const ID_CARD = '33010619900101123X';
 before(async () => {
   data = demoDataDir();
   writeKey = data.credentials.write_key;
-  server = await startServer({ dir: data.dir });
+  // Maintenance (retention, and the event log's scrub after an erasure) every second.
+  server = await startServer({ dir: data.dir, env: { BANYAN_EVENTS_MAINTENANCE_INTERVAL_S: '1' } });
   const as = (u) => login(server.url, u, passwordOf(data.credentials, u));
   admin = await as('admin');
   rm = await as('rm.xixi');
@@ -215,6 +216,17 @@ test('export holds everything in clear and is audited; erasure leaves no identif
   }
   const byId = await (await analyst.fetch('/api/v1/events?identifier=app_user_id:u-gone')).json();
   assert.deepEqual(byId.items, []);
+  // The next maintenance pass scrubs the event log's files too; the events stay, anonymous.
+  const segments = () => readdirSync(join(data.dir, 'events')).filter((f) => f.endsWith('.log'))
+    .map((f) => readFileSync(join(data.dir, 'events', f))).reduce((a, b) => Buffer.concat([a, b]));
+  const scrubbed = await eventually(() => {
+    const bytes = segments();
+    return ['13700001111', 'qian@example.cn', 'u-gone', 'anon-gone', '钱七七']
+      .every((secret) => bytes.indexOf(Buffer.from(secret)) === -1);
+  }, 15000);
+  assert.ok(scrubbed, 'the erased customer scrubbed from the event log');
+  assert.ok(segments().indexOf(Buffer.from('wealth_fund')) !== -1, 'what happened stays');
+  assert.equal((await allEvents(analyst)).length, before);
   const audit = await (await admin.fetch('/api/v1/audit?action=customer.*')).json();
   assert.deepEqual(audit.items.map((e) => e.action).sort(), ['customer.erase', 'customer.export']);
 });
