@@ -28,11 +28,7 @@ BIN=build/release/src/server/banyan
 LUA=bench/ingest/ingest.lua
 [ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: bash scripts/install-deps.sh" >&2; exit 1; }
-CH=$(command -v clickhouse-server || echo /usr/sbin/clickhouse-server)
-if [ ! -x "$CH" ]; then
-  echo "installing clickhouse-server (Debian package) for the peer figures" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clickhouse-server >/dev/null
-fi
+source bench/lib/clickhouse.sh
 
 work=$(mktemp -d)
 pids=()
@@ -43,7 +39,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}'; }
 
@@ -97,41 +92,9 @@ echo "banyan bytes_per_event=$bpe_b (events=$events, du of <data_dir>/events)"
 rm -rf "$work/data"  # free the disk before the peer runs
 
 # --- clickhouse ----------------------------------------------------------------------------
-ch="$work/clickhouse"
-mkdir -p "$ch"
-http_port=$(free_port); tcp_port=$(free_port)
-cat >"$ch/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$ch/server.log</log><errorlog>$ch/server.err.log</errorlog></logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$http_port</http_port>
-  <tcp_port>$tcp_port</tcp_port>
-  <path>$ch/data/</path>
-  <tmp_path>$ch/tmp/</tmp_path>
-  <user_files_path>$ch/user_files/</user_files_path>
-  <format_schema_path>$ch/format_schemas/</format_schema_path>
-  <users_config>$ch/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>268435456</mark_cache_size>
-  <max_concurrent_queries>200</max_concurrent_queries>
-  <timezone>UTC</timezone>
-</yandex>
-EOF
-cat >"$ch/users.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
-  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
-</yandex>
-EOF
-"$CH" --config-file="$ch/config.xml" >"$ch/stdout.log" 2>&1 &
-pids+=($!)
-chq() { curl -sS --fail-with-body --data-binary "$1" "http://127.0.0.1:$http_port/"; }
-for _ in $(seq 1 100); do chq 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
-chq 'SELECT 1' >/dev/null || { echo "clickhouse did not start: $(tail -5 "$ch/server.err.log" 2>/dev/null)" >&2; exit 1; }
+clickhouse_start "$work/clickhouse"
+pids+=("$CH_PID")
+http_port=$CH_HTTP_PORT
 chq "CREATE TABLE t (message_id String, type String, event String, user_id String, ts DateTime,
      sent_at DateTime, channel String, library String, properties String)
      ENGINE = MergeTree() PARTITION BY toYYYYMM(ts) ORDER BY (event, ts)"

@@ -12,7 +12,13 @@
 //   segment count=… median_ms=… min_ms=… max_ms=… repeats=…
 //   segment memory bytes_per_event=… bytes_per_customer=… engine_mb=… writer_mb=… rss_mb=…
 //
-//   segment_bench [--customers N] [--events M] [--seed S] [--repeats R] [--batch B]
+//   segment_bench [--customers N] [--events M] [--seed S] [--repeats R] [--batch B] [--dump DIR]
+//
+// --dump DIR also writes the generated data as DIR/customers.tsv (id, age, aum in fen, tier) and
+// DIR/events.tsv (person, time in Unix seconds, type, channel, product, amount; empty when
+// absent) for the peers of bench/segment/run.sh, and prints the query's window:
+//
+//   segment window from_s=… to_s=…
 
 #include <fmt/format.h>
 
@@ -42,6 +48,46 @@ struct Args {
   uint64_t seed = 42;
   int repeats = 21;
   int64_t batch = 50'000;
+  std::string dump_dir;  // empty: no dump
+};
+
+// Tab-separated files of what was applied, for loading the same data into the peers.
+class Dump {
+ public:
+  explicit Dump(const std::string& dir) {
+    if (dir.empty()) return;
+    customers_.open(dir + "/customers.tsv");
+    events_.open(dir + "/events.tsv");
+    CHECK(customers_.good() && events_.good(), "cannot write the dump in {}", dir);
+  }
+  void Write(const Batch& batch) {
+    if (!events_.is_open()) return;
+    // Customers' batches hold age, aum, tier for each person, in that order.
+    for (size_t i = 0; i + 2 < batch.attributes.size(); i += 3) {
+      const AttributeChange* a = &batch.attributes[i];
+      customers_ << a[0].person << '\t' << std::get<int64_t>(a[0].value) << '\t'
+                 << std::get<int64_t>(a[1].value) << '\t' << std::get<std::string>(a[2].value)
+                 << '\n';
+    }
+    for (const EventRecord& e : batch.events) {
+      std::string product, amount;
+      for (const EventProperty& p : e.properties) {
+        if (p.key == "product") product = std::get<std::string>(p.value);
+        if (p.key == "amount") amount = fmt::format("{}", std::get<double>(p.value));
+      }
+      events_ << e.person << '\t' << e.time_seconds << '\t' << e.type << '\t'
+              << static_cast<int>(e.channel) << '\t' << product << '\t' << amount << '\n';
+    }
+  }
+  void Close() {
+    customers_.close();
+    events_.close();
+    CHECK(!customers_.fail() && !events_.fail(), "writing the dump failed");
+  }
+
+ private:
+  std::ofstream customers_;
+  std::ofstream events_;
 };
 
 // 20 event types; weights are rough shares of a retail bank app's traffic.
@@ -128,21 +174,26 @@ int Run(const Args& args) {
                  {"aum", AttributeKind::kDecimal},
                  {"tier", AttributeKind::kString}});
   SeededRandom random(args.seed);
+  Dump dump(args.dump_dir);
   for (int64_t first = 1; first <= args.customers; first += 500'000) {
-    CHECK(engine.Apply(Customers(random, first, std::min<int64_t>(500'000,
-                                                                  args.customers - first + 1)))
-              .ok());
+    const Batch customers =
+        Customers(random, first, std::min<int64_t>(500'000, args.customers - first + 1));
+    dump.Write(customers);
+    CHECK(engine.Apply(customers).ok());
   }
   fmt::print("segment data customers={} events={} seed={}\n", args.customers, args.events,
              args.seed);
   double apply_seconds = 0;
   for (int64_t first = 0; first < args.events; first += args.batch) {
     Batch batch = Events(random, args, first, std::min(args.batch, args.events - first));
+    dump.Write(batch);
     const auto start = Clock::now();
     Result<ApplyReport> report = engine.Apply(batch);
     apply_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     CHECK(report.ok(), "{}", report.status().ToString());
   }
+  dump.Close();
+  fmt::print("segment window from_s={} to_s={}\n", kNow - 30 * kDay, kNow);
   fmt::print("segment apply events_per_s={:.0f} seconds={:.2f} batch_events={}\n",
              static_cast<double>(args.events) / apply_seconds, apply_seconds, args.batch);
   engine.Compact();
@@ -186,6 +237,7 @@ int main(int argc, char** argv) {
     else if (flag == "--seed") args.seed = std::strtoull(value, nullptr, 10);
     else if (flag == "--repeats") args.repeats = std::atoi(value);
     else if (flag == "--batch") args.batch = std::atoll(value);
+    else if (flag == "--dump") args.dump_dir = value;
     else {
       fmt::print(stderr, "unknown flag {}\n", flag);
       return 2;
