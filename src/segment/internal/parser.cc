@@ -323,12 +323,17 @@ Result<Expr> Parser::ParseSegment() {
   return expr;
 }
 
+// Kept out of line: inlined into ParseNearBranch, GCC 12 at -O2 takes the Value just moved out of
+// a Result for possibly uninitialized (a false -Wmaybe-uninitialized, fatal under -Werror).
+[[gnu::noinline]] static bool IsPositiveNumber(const Value& value) {
+  return value.type == ValueType::kNumber && !value.text.starts_with("-") && value.text != "0";
+}
+
 Result<Expr> Parser::ParseNearBranch() {
   Expr expr = Expr::Of(Kind::kNearBranch, OriginOf(Take()));
   const Token& number = Peek();
   ASSIGN_OR_RETURN(Value distance, ParseValue("within"));
-  if (distance.type != ValueType::kNumber || distance.text.starts_with("-") ||
-      distance.text == "0") {
+  if (!IsPositiveNumber(distance)) {
     return ErrorAt(number, "expected a positive distance after \"within\"");
   }
   if (TakeKeyword("km")) {
