@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "segment/testing/expression_generator.h"
+
 namespace banyan::segment {
 namespace {
 
@@ -140,84 +142,10 @@ TEST(Parse, RandomTokenSequencesRoundTripOrFailCleanly) {
   EXPECT_GT(parsed, 0);  // the soup must exercise the success path too
 }
 
-// Random expressions built from the grammar: every one parses, and round-trips.
-class Generator {
- public:
-  std::string Expression(int depth) {
-    const size_t pick = Next() % (depth > 0 ? 9 : 5);
-    if (pick == 5) return Expression(depth - 1) + " and " + Expression(depth - 1);
-    if (pick == 6) return Expression(depth - 1) + " OR " + Expression(depth - 1);
-    if (pick == 7) return "not " + Expression(depth - 1);
-    if (pick == 8) return "(" + Expression(depth - 1) + ")";
-    return Leaf();
-  }
-
- private:
-  size_t Next() {
-    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<size_t>(state_ >> 33);
-  }
-  template <size_t N>
-  std::string One(const std::array<const char*, N>& options) {
-    return options[Next() % N];
-  }
-  std::string Number() { return std::to_string(Next() % 100 + 1); }
-  std::string Where(int depth) {
-    const size_t pick = Next() % (depth > 0 ? 5 : 3);
-    if (pick == 3) return Where(depth - 1) + " and " + Where(depth - 1);
-    if (pick == 4) return "(" + Where(depth - 1) + " or not " + Where(depth - 1) + ")";
-    return One(std::array{"amount > 5", "p = \"x\"", "q is set", "r between 1 and 2",
-                          "\"and\" in (1, 2.5)", "s contains \"王\""});
-  }
-  std::string Step() {
-    std::string step = One(std::array{"buy", "\"Order Completed\"", "app_open"});
-    if (Next() % 3 == 0) step += " via app";
-    if (Next() % 2 == 0) step += " where " + Where(2);
-    return step;
-  }
-  std::string Window() {
-    return One(std::array{"", " in last 30 days", " in the last 1 day",
-                          " between 2026-01-01 and 2026-01-31"});
-  }
-  std::string Leaf() {
-    switch (Next() % 12) {
-      case 0:
-        return "age " + One(std::array{"=", "!=", "<", "<=", ">", ">="}) + " " + Number();
-      case 1:
-        return "city in (\"杭州市\", \"绍兴市\") or name contains \"王\"";
-      case 2:
-        return "email is not set and customer_since within " + Number() + " days";
-      case 3:
-        return One(
-            std::array{"has tag vip", "has tag \"金葵花\"", "has tag t = \"v\"", "in segment s"});
-      // A where clause takes the `and`s after it: behaviour leaves are parenthesised here.
-      case 4:
-        return std::string(Next() % 2 ? "(did " : "(did not ") + Step() +
-               One(std::array{"", " at least 3 times", " at most 0 times", " exactly 1 time"}) +
-               Window() + ")";
-      case 5:
-        return "(did " + Step() + " then " + Step() + One(std::array{"", " within 7 days"}) +
-               Window() + ")";
-      case 6:
-        return "first time did " + Step() + " within " + Number() + " days";
-      case 7:
-        return "last time did " + Step() + " before " + Number() + " days ago";
-      case 8:
-        return "sum(buy.amount where " + Where(2) + ")" + Window() + " >= -1.25";
-      case 9:
-        return "count(buy)" + Window() + " > " + Number();
-      case 10:
-        return "within 1.5 km of branch Xixi" +
-               One(std::array{"", " from home", " from last event location"});
-      default:
-        return One(std::array{"consented to marketing", "consented to marketing via sms"});
-    }
-  }
-  uint64_t state_ = 7;
-};
-
+// Random expressions built from the grammar (testing/expression_generator.h): every one parses,
+// and round-trips.
 TEST(Parse, GeneratedExpressionsRoundTrip) {
-  Generator generator;
+  testing::ExpressionGenerator generator(testing::Vocabulary::Default());
   for (int round = 0; round < 3000; ++round) {
     const std::string text = generator.Expression(3);
     const Result<Expr> expr = Parse(text);

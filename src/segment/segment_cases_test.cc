@@ -17,7 +17,8 @@
 // point at line 2. Every expression that parses is also checked to round-trip: text -> tree ->
 // text -> tree, and tree -> JSON -> tree -> text; `members` validates it against the catalog
 // (built-ins plus what the data names) before evaluating it with the reference evaluator at the
-// data's `now` in Asia/Shanghai.
+// data's `now` in Asia/Shanghai, and evaluates it on the engine too (the data loaded through
+// testing/engine_loader.h): both evaluators must give the expected answer.
 // BANYAN_REWRITE_CASES=1 rewrites the answers in place for review.
 
 #include <gtest/gtest.h>
@@ -29,7 +30,9 @@
 
 #include "segment/ast.h"
 #include "segment/catalog.h"
+#include "segment/engine_eval.h"
 #include "segment/testing/dataset.h"
+#include "segment/testing/engine_loader.h"
 #include "segment/testing/reference_evaluator.h"
 
 namespace banyan::segment {
@@ -128,9 +131,26 @@ class CaseRun {
     static const BusinessCalendar calendar = *BusinessCalendar::Create("Asia/Shanghai");
     Result<std::vector<int64_t>> ids = testing::Evaluate(expr, data_, catalog_, calendar);
     if (!ids.ok()) return "error: " + ids.status().message();
-    if (ids->empty()) return "none";
+    const std::string reference = IdList(*ids);
+    const std::string on_engine = EngineMembers(expr, calendar);
+    // Both must agree; a disagreement shows in the answer, so the case fails (or a rewrite
+    // shows it for review).
+    return on_engine == reference ? reference : reference + " | engine: " + on_engine;
+  }
+
+  std::string EngineMembers(const Expr& expr, const BusinessCalendar& calendar) {
+    const Status synced = loader_.Sync(data_, catalog_);
+    if (!synced.ok()) return "error: " + synced.message();
+    const auto snapshot = loader_.engine().snapshot();
+    Result<engine::Bitmap> members = Evaluate(expr, *snapshot, loader_.Context(data_, calendar));
+    if (!members.ok()) return "error: " + members.status().message();
+    return IdList(loader_.Ids(*members, *snapshot));
+  }
+
+  static std::string IdList(const std::vector<int64_t>& ids) {
+    if (ids.empty()) return "none";
     std::string out;
-    for (const int64_t id : *ids) out += (out.empty() ? "" : " ") + std::to_string(id);
+    for (const int64_t id : ids) out += (out.empty() ? "" : " ") + std::to_string(id);
     return out;
   }
 
@@ -148,6 +168,7 @@ class CaseRun {
 
   testing::Dataset data_;
   Catalog catalog_;
+  testing::EngineLoader loader_;  // the same data, on the engine
 };
 
 std::string ReadFile(const fs::path& path) {

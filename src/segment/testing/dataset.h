@@ -35,13 +35,11 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "segment/catalog.h"
+#include "segment/geo.h"
 
 namespace banyan::segment::testing {
 
-struct GeoPoint {
-  double latitude = 0;
-  double longitude = 0;
-};
+using segment::GeoPoint;
 
 struct TestCustomer {
   int64_t id = 0;

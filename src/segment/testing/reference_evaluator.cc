@@ -359,16 +359,6 @@ class Evaluator {
 
 }  // namespace
 
-double HaversineMeters(const GeoPoint& a, const GeoPoint& b) {
-  constexpr double kRadiansPerDegree = M_PI / 180.0;
-  const double phi1 = a.latitude * kRadiansPerDegree, phi2 = b.latitude * kRadiansPerDegree;
-  const double dphi = phi2 - phi1;
-  const double dlambda = (b.longitude - a.longitude) * kRadiansPerDegree;
-  const double h = std::sin(dphi / 2) * std::sin(dphi / 2) +
-                   std::cos(phi1) * std::cos(phi2) * std::sin(dlambda / 2) * std::sin(dlambda / 2);
-  return 2 * kEarthRadiusMeters * std::asin(std::min(1.0, std::sqrt(h)));
-}
-
 Result<std::vector<int64_t>> Evaluate(const Expr& expr, const Dataset& data, const Catalog& catalog,
                                       const BusinessCalendar& calendar) {
   const Evaluator evaluator(data, catalog, calendar);

@@ -22,15 +22,14 @@
 #include "base/time.h"
 #include "segment/ast.h"
 #include "segment/catalog.h"
+#include "segment/geo.h"
 #include "segment/testing/dataset.h"
 
 namespace banyan::segment::testing {
 
-// The mean Earth radius (IUGG), in metres.
-inline constexpr double kEarthRadiusMeters = 6371008.8;
-
-// Great-circle distance between two points, in metres.
-double HaversineMeters(const GeoPoint& a, const GeoPoint& b);
+// The one distance function (geo.h): the engine evaluator must agree at the metre's edge.
+using segment::HaversineMeters;
+using segment::kEarthRadiusMeters;
 
 // The ids of the customers in `data` matching `expr`, ascending. REQUIRES: `expr` passed
 // Validate(expr, catalog). Fails (InvalidArgument) only for an attribute the catalog lacks.
