@@ -77,6 +77,7 @@ class Engine::BatchApplier {
   CustomerIndex IndexFor(PersonId person);
   void ApplyEvent(const PreparedEvent& event);
   void ApplyMerge(const MergeRecord& merge);
+  void ApplyErasure(PersonId person);
   void MoveHistory(CustomerIndex from, CustomerIndex to);
 
   Engine& engine_;
@@ -164,6 +165,7 @@ std::shared_ptr<const Snapshot> Engine::BatchApplier::Run(const Batch& batch) {
   }
   for (const PreparedEvent& event : events_) ApplyEvent(event);
   for (const MergeRecord& merge : batch.merges) ApplyMerge(merge);
+  for (const PersonId person : batch.erasures) ApplyErasure(person);
   return mutation_.Finish();
 }
 
@@ -217,6 +219,32 @@ void Engine::BatchApplier::MoveHistory(CustomerIndex from, CustomerIndex to) {
     }
     internal::WriteValue(mutation_.Column(from_chunk, a), kind, from, CodedValue{});
   }
+}
+
+// Drops the customer's events, who-did-it bits and attribute values and tombstones its index, so
+// it is in no result; the person is forgotten by the writer's map.
+void Engine::BatchApplier::ApplyErasure(PersonId person) {
+  auto found = engine_.index_of_.find(engine_.FollowMerges(person));
+  if (found == engine_.index_of_.end()) return;
+  const CustomerIndex index = found->second;
+  engine_.index_of_.erase(found);
+  const uint32_t chunk = index >> kChunkBits;
+  internal::SequenceRef& sequence =
+      mutation_.Sequences(chunk).sequences[index & (kChunkCustomers - 1)];
+  const internal::SequenceView events = sequence.View();
+  const std::set<uint16_t> types(events.types, events.types + events.count);
+  sequence.Clear();
+  for (uint16_t type : types) mutation_.Types(chunk).by_type[type].Remove(index);
+  const Catalog& catalog = mutation_.catalog();
+  for (uint32_t a = 0; a < catalog.attributes.size(); ++a) {
+    const AttributeKind kind = catalog.attributes[a].kind;
+    if (!internal::ReadValue(*mutation_.current().chunk(chunk).columns[a], kind, index).set) {
+      continue;
+    }
+    internal::WriteValue(mutation_.Column(chunk, a), kind, index, CodedValue{});
+  }
+  mutation_.Tombstone(index);
+  ++report_.erasures;
 }
 
 Engine::Engine(std::vector<AttributeSpec> attributes) {

@@ -4,13 +4,14 @@
 //
 // Every OneID root gets a dense CustomerIndex the first time the engine hears of it. A batch
 // (Apply) carries new attribute definitions, attribute changes, events (already resolved to
-// their OneID) and merges, applied in that order; a merge re-homes the absorbed customer's
-// events and attributes to the survivor and tombstones the absorbed index, and later data for
-// the absorbed person goes to the survivor. A batch is all or nothing: on error nothing of it
-// is visible.
+// their OneID), merges and erasures, applied in that order; a merge re-homes the absorbed
+// customer's events and attributes to the survivor and tombstones the absorbed index, and later
+// data for the absorbed person goes to the survivor. An erasure (PIPL) drops the customer's
+// events and attributes and tombstones its index. A batch is all or nothing: on error nothing of
+// it is visible.
 //
 // The segment evaluator reads snapshot() with the primitives of query.h; the customer service
-// feeds Apply from the event log and the profile store (wired by the lead, not here).
+// feeds Apply from the event log and the profile store (customer/engine_feed.h).
 //
 // Thread safety: Apply, Compact and Find are for one writer thread; snapshot() may be called
 // from any thread and only copies a shared_ptr under a mutex, so readers never wait for a batch
@@ -58,6 +59,9 @@ struct Batch {
   std::vector<AttributeChange> attributes;
   std::vector<EventRecord> events;
   std::vector<MergeRecord> merges;
+  // Customers to forget (PIPL erasure), after following merges: events, attributes and index
+  // go. Data for the person in a later batch would make it a new customer; callers stop sending.
+  std::vector<PersonId> erasures;
 };
 
 struct ApplyReport {
@@ -67,6 +71,7 @@ struct ApplyReport {
   size_t properties_dropped = 0;   // over kEventPropertyBytesMax for their event
   size_t attribute_changes = 0;
   size_t merges = 0;
+  size_t erasures = 0;  // erasures of a customer the engine held
 };
 
 class Engine {

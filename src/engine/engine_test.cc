@@ -141,5 +141,34 @@ TEST(Engine, CompactKeepsEveryEventAndShrinksMemory) {
   EXPECT_EQ(tight.event_bytes, 10 * (12 + 100 * 8u));
 }
 
+TEST(Engine, AnErasureRemovesEventsAttributesAndTheIndex) {
+  Engine engine({{"age", AttributeKind::kInteger}, {"city", AttributeKind::kString}});
+  Batch batch;
+  batch.attributes = {
+      {1, "age", int64_t{30}}, {1, "city", std::string("杭州")}, {2, "age", int64_t{30}}};
+  batch.events = {Event(1, kT0, "login"), Event(2, kT0, "login"), Event(3, kT0, "login")};
+  batch.merges = {{1, 3}};
+  ASSERT_TRUE(engine.Apply(batch).ok());
+  std::shared_ptr<const Snapshot> before = engine.snapshot();
+
+  Batch erase;
+  erase.erasures = {3, 99};  // 3 was absorbed by 1: erasing it erases the OneID; 99 is unknown
+  Result<ApplyReport> report = engine.Apply(erase);
+
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->erasures, 1u);
+  const Snapshot& after = *engine.snapshot();
+  EXPECT_EQ(after.live().Cardinality(), 1u);
+  EXPECT_EQ(Did(after, "login").Cardinality(), 1u);
+  EXPECT_EQ(AttributeCompare(after, "age", Compare::kEq, int64_t{30})->Cardinality(), 1u);
+  EXPECT_EQ(AttributeIsSet(after, "city")->Cardinality(), 0u);
+  EXPECT_EQ(after.Sequence(0).count, 0u);
+  EXPECT_FALSE(after.Person(0).has_value());
+  EXPECT_FALSE(engine.Find(1).has_value());
+  // The snapshot taken before still answers as it did.
+  EXPECT_EQ(Did(*before, "login").Cardinality(), 2u);
+  EXPECT_EQ(before->Sequence(0).count, 2u);
+}
+
 }  // namespace
 }  // namespace banyan::engine
