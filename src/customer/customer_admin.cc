@@ -7,6 +7,7 @@
 
 #include "base/logging.h"
 #include "customer/customer_service.h"
+#include "customer/engine_records.h"
 #include "customer/event_scrub.h"
 #include "customer/views.h"
 #include "events/event_codec.h"
@@ -143,6 +144,7 @@ Result<Json> CustomerService::Erase(const auth::Principal& principal, PersonId i
   }));
   const std::vector<PersonId> members = plan.members();
   deps_.graph->CommitErase(plan);
+  if (engine_feed_) engine_feed_->AddErasure(members);
   size_t events = 0;
   for (const PersonId member : members) events += timeline_.Take(member).size();
   return Json{
@@ -198,6 +200,10 @@ Result<Json> CustomerService::Unmerge(const auth::Principal& principal, int64_t 
                                                    std::to_string(merge_id));
   record.details = {{"survivor_root", result.survivor_root}, {"absorbed_id", result.absorbed_id}};
   RETURN_IF_ERROR(deps_.audit.Record(record, context));
+  // The engine cannot split a history: the absorbed person's events stay with the survivor until
+  // the next start rebuilds from the log. Attributes are re-read for both.
+  const PersonId split[] = {result.survivor_root, result.absorbed_id};
+  RefreshEngine(split);
   return Json{{"merge_id", merge_id},
               {"survivor_id", result.survivor_root},
               {"absorbed_id", result.absorbed_id}};
@@ -267,6 +273,7 @@ Result<Json> CustomerService::RecordConsent(const auth::Principal& principal, Pe
     out = ConsentFactsJson(std::span(&fact, 1))[0];
     return Status::Ok();
   }));
+  RefreshEngine(std::span(&fact.person_id, 1));
   return out;
 }
 
@@ -284,6 +291,9 @@ Result<Json> CustomerService::AddAttribute(const auth::Principal& principal,
                              principal, "profile.attribute_add", "profile_attribute", def.name);
                          return deps_.audit.Append(tx, record, context);
                        }));
+  if (auto spec = EngineAttributeSpec(added); spec && engine_feed_) {
+    engine_feed_->AddAttributes({}, {*spec});
+  }
   return AttributeJson(added);
 }
 
@@ -299,8 +309,15 @@ Result<profile::ImportReport> CustomerService::Import(bool customers,
                            .balances = balances_,
                            .clock = deps_.clock,
                            .calendar = deps_.calendar};
-  return customers ? profile::ImportCustomers(options, deps)
-                   : profile::ImportBalances(options, deps);
+  Result<profile::ImportReport> report =
+      customers ? profile::ImportCustomers(options, deps) : profile::ImportBalances(options, deps);
+  // An import writes profiles (and may merge persons) outside the live path: re-read them all.
+  if (customers && engine_feed_) {
+    if (Status fed = FeedAllProfiles(); !fed.ok()) {
+      log::Error("engine.refresh_failed", {{"error", fed.ToString()}});
+    }
+  }
+  return report;
 }
 
 Result<profile::ImportReport> CustomerService::ImportCustomers(

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/logging.h"
+#include "customer/engine_records.h"
 #include "customer/event_effects.h"
 #include "events/event_codec.h"
 
@@ -16,7 +17,8 @@ struct CustomerService::Pending {
   std::vector<profile::AttributeUpdate> updates;
   std::vector<PersonId> update_persons;  // update_persons[i] receives updates[i]
   std::vector<privacy::ConsentFact> consents;
-  uint64_t next_sequence = 0;  // every event below this is in the graph and in these queues
+  std::vector<PersonId> engine_dirty;  // survivors of merges: their engine attributes are re-read
+  uint64_t next_sequence = 0;          // every event below this is in the graph and in these queues
 
   size_t size() const { return updates.size() + consents.size(); }
 };
@@ -34,8 +36,15 @@ CustomerService::~CustomerService() = default;
 
 Result<std::unique_ptr<CustomerService>> CustomerService::Open(Deps deps, CustomerOptions options) {
   std::unique_ptr<CustomerService> service(new CustomerService(std::move(deps), options));
+  const Timestamp started = service->deps_.clock.Now();
+  if (options.engine) {
+    service->engine_feed_ = std::make_unique<EngineFeed>(
+        EngineAttributeSpecs(*service->deps_.schema), service->deps_.clock, options.engine_feed);
+    service->engine_feed_->SetBlocking(true);  // the rebuild may wait; OnDurable never does
+  }
   RETURN_IF_ERROR(service->Replay());
   RETURN_IF_ERROR(service->Flush());
+  if (options.engine) RETURN_IF_ERROR(service->RebuildEngine(started));
   return service;
 }
 
@@ -58,6 +67,12 @@ Status CustomerService::Replay() {
       if (roots.ok() && roots->size() == 1) {
         timeline_.Add(roots->front(), sequence);
         ++indexed;
+        if (engine_feed_) {
+          int64_t skipped = 0;
+          if (auto record = EngineEventOf(roots->front(), *event, &skipped)) {
+            engine_feed_->AddEvent(std::move(*record), skipped);
+          }
+        }
         break;
       }
     }
@@ -109,6 +124,9 @@ void CustomerService::Apply(uint64_t sequence, const events::Event& event) {
   counters_.identifiers_skipped.fetch_add(resolved->skipped_identifiers, std::memory_order_relaxed);
   const PersonId person = resolved->person;
   timeline_.Add(person, sequence);
+  if (engine_feed_ && FeedEngineLocked(event, *resolved)) {
+    pending_->engine_dirty.push_back(person);
+  }
   for (auto& update : ProfileUpdatesOf(event)) {
     pending_->updates.push_back(std::move(update));
     pending_->update_persons.push_back(person);
@@ -124,7 +142,8 @@ void CustomerService::Apply(uint64_t sequence, const events::Event& event) {
 }
 
 bool CustomerService::Backpressure() const {
-  return pending_size_.load(std::memory_order_relaxed) > kPendingUpdatesMax;
+  return pending_size_.load(std::memory_order_relaxed) > kPendingUpdatesMax ||
+         (engine_feed_ && engine_feed_->Backpressure());
 }
 
 Status CustomerService::Flush() {
@@ -144,15 +163,17 @@ Status CustomerService::FlushLocked() {
     taken = std::exchange(pending_, std::make_unique<Pending>());
     pending_->next_sequence = taken->next_sequence;
   }
-  if (taken->size() == 0 && deps_.graph->PendingChanges() == 0 &&
+  if (taken->size() == 0 && taken->engine_dirty.empty() && deps_.graph->PendingChanges() == 0 &&
       taken->next_sequence == checkpoint_written_) {
     return Status::Ok();
   }
   profile::ApplyReport report;
   int64_t consents_written = 0;
+  EngineChanges engine_changes;
   Status written = deps_.db.Write([&](store::Transaction& tx) -> Status {
     report = {};
     consents_written = 0;
+    engine_changes = {};
     RETURN_IF_ERROR(deps_.graph->Flush(tx, taken->next_sequence));
     for (size_t begin = 0; begin < taken->updates.size();) {
       size_t end = begin;
@@ -174,7 +195,12 @@ Status CustomerService::FlushLocked() {
       RETURN_IF_ERROR(consents_.Record(tx, fact));
       ++consents_written;
     }
-    return Status::Ok();
+    if (!engine_feed_) return Status::Ok();
+    // What the engine holds of every customer this flush changed, as now written.
+    std::vector<PersonId> changed = taken->update_persons;
+    for (const auto& fact : taken->consents) changed.push_back(fact.person_id);
+    changed.insert(changed.end(), taken->engine_dirty.begin(), taken->engine_dirty.end());
+    return CollectEngineAttributes(tx, changed, &engine_changes);
   });
   if (!written.ok()) {
     deps_.graph->FlushAborted();
@@ -188,9 +214,15 @@ Status CustomerService::FlushLocked() {
     taken->consents.insert(taken->consents.end(),
                            std::make_move_iterator(pending_->consents.begin()),
                            std::make_move_iterator(pending_->consents.end()));
+    taken->engine_dirty.insert(taken->engine_dirty.end(), pending_->engine_dirty.begin(),
+                               pending_->engine_dirty.end());
     taken->next_sequence = pending_->next_sequence;
     pending_ = std::move(taken);
     return written;
+  }
+  if (engine_feed_) {
+    for (const auto& merge : engine_changes.merges) engine_feed_->AddMerge(merge);
+    engine_feed_->AddAttributes(std::move(engine_changes.changes), std::move(engine_changes.specs));
   }
   deps_.graph->FlushCommitted();
   checkpoint_written_ = taken->next_sequence;

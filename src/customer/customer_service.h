@@ -20,6 +20,11 @@
 // Admin operations — unmerge, erase, conflict resolution, consent records — flush pending
 // changes first and are serialised with each other and with Flush.
 //
+// With CustomerOptions::engine, Open also rebuilds an analytic engine (engine_feed.h) from every
+// stored profile and consent and the whole log, and from then on OnDurable queues each event
+// (and the merges its resolution made), Flush the re-read attributes of every customer it
+// changed, and Erase the erasure; see docs/engine.md, "Feeding the engine".
+//
 // Thread safety: every public method is safe from any thread.
 
 #ifndef BANYAN_CUSTOMER_CUSTOMER_SERVICE_H_
@@ -40,6 +45,7 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "base/time.h"
+#include "customer/engine_feed.h"
 #include "customer/timeline_index.h"
 #include "customer/views.h"
 #include "events/event_log.h"
@@ -66,6 +72,10 @@ inline constexpr size_t kExportEventsMax = 100'000;
 
 struct CustomerOptions {
   size_t timeline_events_max = 10'000;
+  // Keep an analytic engine current (engine_feed.h): rebuilt from the store and the whole log
+  // in Open, then fed by every change. Off for the offline commands.
+  bool engine = false;
+  EngineFeedOptions engine_feed;
 };
 
 struct CustomerCounters {
@@ -187,6 +197,16 @@ class CustomerService : public events::DurableEventSink {
   const CustomerCounters& counters() const { return counters_; }
   size_t TimelineMemoryBytes() const { return timeline_.MemoryBytes(); }
 
+  // The analytic engine, when CustomerOptions::engine: readers take engine().snapshot().
+  bool has_engine() const { return engine_feed_ != nullptr; }
+  // REQUIRES: has_engine().
+  const engine::Engine& engine() const;
+  // Null without an engine.
+  const EngineFeed* engine_feed() const { return engine_feed_.get(); }
+  // Waits until the engine has applied every change queued so far (Flush first to include the
+  // attributes of pending profile updates). No-op without an engine.
+  void WaitForEngine();
+
  private:
   CustomerService(Deps deps, CustomerOptions options);
   struct Pending;
@@ -208,6 +228,26 @@ class CustomerService : public events::DurableEventSink {
   Status FlushLocked();
   Result<profile::ImportReport> Import(bool customers, const profile::ImportOptions& options);
 
+  // customer_engine.cc: feeding the engine.
+  struct EngineChanges {
+    std::vector<engine::AttributeChange> changes;
+    std::vector<engine::AttributeSpec> specs;
+    std::vector<engine::MergeRecord> merges;
+  };
+  // The rebuild in Open after Replay: every stored profile and consent, then waits until the
+  // engine has applied everything and logs how long it took.
+  Status RebuildEngine(Timestamp started);
+  Status FeedAllProfiles();
+  // Everything the engine holds of the OneIDs of `persons` (current roots, each once), read in
+  // `tx`, and a merge record for every member of each, which the engine ignores when it knows.
+  Status CollectEngineAttributes(store::Transaction& tx, std::span<const PersonId> persons,
+                                 EngineChanges* out);
+  // Reads and feeds the current attributes of the OneIDs of `persons` (admin operations).
+  void RefreshEngine(std::span<const PersonId> persons);
+  // Live path, under pending_mutex_: the event, and the merges its resolution made. True when
+  // it merged: the OneID's merged profile differs, so its attributes must be re-read.
+  bool FeedEngineLocked(const events::Event& event, const identity::ResolveResult& resolved);
+
   Deps deps_;
   const CustomerOptions options_;
   TimelineIndex timeline_;
@@ -215,6 +255,7 @@ class CustomerService : public events::DurableEventSink {
   profile::ProfileStore profiles_;
   profile::BalanceStore balances_;
   privacy::ConsentLedger consents_;
+  std::unique_ptr<EngineFeed> engine_feed_;  // null unless options_.engine
 
   std::mutex pending_mutex_;  // guards pending_
   std::unique_ptr<Pending> pending_;
