@@ -106,7 +106,7 @@ Status App::OpenKeyRing() {
   return Status::Ok();
 }
 
-Status App::OpenCustomers() {
+Status App::OpenCustomers(bool engine) {
   RETURN_IF_ERROR(OpenKeyRing());
   ASSIGN_OR_RETURN(BusinessCalendar calendar, BusinessCalendar::Create(config_.business.time_zone));
   std::unique_ptr<profile::AttributeSchema> schema;
@@ -127,8 +127,9 @@ Status App::OpenCustomers() {
                                        .clock = clock(),
                                        .random = SecureRandom::Get(),
                                        .calendar = std::move(calendar)};
-  customer::CustomerOptions options{.timeline_events_max =
-                                        static_cast<size_t>(config_.customers.timeline_events_max)};
+  customer::CustomerOptions options;
+  options.timeline_events_max = static_cast<size_t>(config_.customers.timeline_events_max);
+  options.engine = engine;
   ASSIGN_OR_RETURN(customers_, customer::CustomerService::Open(std::move(deps), options));
   ingestor_->SetSink(customers_.get());
   return Status::Ok();

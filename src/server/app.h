@@ -47,10 +47,15 @@ class App {
   Status OpenKeyRing();
   // Opens the key ring, loads the identity graph and the profile
   // schema, replays the event log into them from the checkpoint, and attaches them to ingestion.
+  // With `engine` (the server), also rebuilds the analytic engine from the store and the whole
+  // log and keeps it current (docs/engine.md, "Feeding the engine"); offline commands skip it.
   // REQUIRES: OpenEvents succeeded.
-  Status OpenCustomers();
+  Status OpenCustomers(bool engine = false);
   // REQUIRES: OpenCustomers succeeded.
   customer::CustomerService& customers() { return *customers_; }
+  // The analytic engine: readers take engine().snapshot().
+  // REQUIRES: OpenCustomers(/*engine=*/true) succeeded.
+  const engine::Engine& engine() const { return customers_->engine(); }
   // Imports a core-banking file (docs/profiles.md) with progress on stderr.
   // REQUIRES: OpenCustomers succeeded.
   Result<profile::ImportReport> ImportCustomers(const std::string& path);

@@ -147,6 +147,42 @@ void RegisterCustomerMetrics(http::Metrics& metrics, customer::CustomerService& 
                 [&customers] { return static_cast<double>(customers.TimelineMemoryBytes()); });
 }
 
+void RegisterEngineMetrics(http::Metrics& metrics, const customer::EngineFeed& feed) {
+  const customer::EngineFeedCounters& c = feed.counters();
+  auto counter = [&metrics](std::string_view name, std::string_view help,
+                            const std::atomic<int64_t>& value) {
+    metrics.CounterFunc(name, help, [&value] { return static_cast<double>(value.load()); });
+  };
+  counter("banyan_engine_queue_full_total",
+          "events queued for the engine while its queue was over its bound (ingestion backs off)",
+          c.queue_full);
+  counter("banyan_engine_events_dropped_total",
+          "events not queued for the engine: its queue was full (rebuilt at the next start)",
+          c.events_dropped);
+  counter("banyan_engine_events_rejected_total", "events the engine refused (time out of range)",
+          c.events_rejected);
+  counter("banyan_engine_properties_skipped_total",
+          "event properties the engine cannot hold (nested, null, long strings)",
+          c.properties_skipped);
+  counter("banyan_engine_attributes_skipped_total", "attribute changes the engine did not take",
+          c.attributes_skipped);
+  counter("banyan_engine_batches_total", "batches applied to the engine", c.batches);
+  counter("banyan_engine_apply_failures_total", "batches the engine refused", c.apply_failures);
+  // One snapshot read per scrape: Memory() walks the chunks, a few microseconds per 65,536
+  // customers.
+  metrics.Gauge("banyan_engine_customers", "live customers in the engine", [&feed] {
+    return static_cast<double>(feed.engine().snapshot()->live().Cardinality());
+  });
+  metrics.Gauge("banyan_engine_events", "events held by the engine",
+                [&feed] { return static_cast<double>(feed.engine().snapshot()->Memory().events); });
+  metrics.Gauge(
+      "banyan_engine_memory_bytes", "bytes held by the engine's current snapshot",
+      [&feed] { return static_cast<double>(feed.engine().snapshot()->Memory().total()); });
+  metrics.Gauge("banyan_engine_apply_lag_seconds",
+                "age of the oldest change not yet visible in the engine",
+                [&feed] { return feed.ApplyLagSeconds(); });
+}
+
 }  // namespace
 
 int RunServe(const Args& args) {
@@ -164,7 +200,7 @@ int RunServe(const Args& args) {
     }
     return Fail(s);
   }
-  if (Status s = (*app)->OpenCustomers(); !s.ok()) return Fail(s);
+  if (Status s = (*app)->OpenCustomers(/*engine=*/true); !s.ok()) return Fail(s);
   const std::string web_dir = FindWebDir(config->server.web_dir);
   auto web = StaticFiles::Load(web_dir);
   if (!web.ok()) return Fail(web.status());
@@ -187,6 +223,7 @@ int RunServe(const Args& args) {
   api::RegisterRoutes(router, deps);
   RegisterEventMetrics(metrics, (*app)->ingestor());
   RegisterCustomerMetrics(metrics, (*app)->customers());
+  RegisterEngineMetrics(metrics, *(*app)->customers().engine_feed());
   Periodic maintenance(std::chrono::seconds(config->events.maintenance_interval_s), [&app] {
     if (Status s = (*app)->ingestor().Maintain(); !s.ok()) {
       log::Error("events.maintenance_failed", {{"error", s.ToString()}});
