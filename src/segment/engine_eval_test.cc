@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "base/random.h"
+#include "segment/geo.h"
 #include "segment/testing/dataset.h"
 #include "segment/testing/engine_loader.h"
 #include "segment/testing/expression_generator.h"
@@ -47,6 +49,7 @@ class World {
   }
 
   Dataset& data() { return data_; }
+  Status Sync() { return loader_.Sync(data_, catalog_); }
   EngineLoader& loader() { return loader_; }
 
  private:
@@ -153,6 +156,44 @@ TEST(EngineEval, GeoAgreesAtTheMetre) {
   EXPECT_EQ(world.Members("within 1490.014 m of branch Xixi"), (Ids{}));
   EXPECT_EQ(world.Members("within 1490.015 m of branch Xixi"), (Ids{1}));
   EXPECT_EQ(world.Members("not within 1.5 km of branch Xixi"), (Ids{2, 3}));
+}
+
+// Over 65,536 candidates the evaluator narrows by a coordinate box first (two chunks here).
+TEST(EngineEval, GeoOverManyCustomersNarrowsByABoxAndAgrees) {
+  World world({"branch Xixi 30.2741,120.1300", "now 2026-03-31T12:00:00+08:00"});
+  SeededRandom random(5);
+  for (int64_t id = 1; id <= 70'000; ++id) {
+    testing::TestCustomer& customer = world.data().customers[id];
+    customer.id = id;
+    const int64_t lat = 30'274'100 + static_cast<int64_t>(random.Uniform(60'000)) - 30'000;
+    const int64_t lon = 120'130'000 + static_cast<int64_t>(random.Uniform(60'000)) - 30'000;
+    customer.home = GeoPoint{static_cast<double>(lat) / 1e6, static_cast<double>(lon) / 1e6};
+  }
+  ASSERT_TRUE(world.Sync().ok());
+  const size_t near = world.Members("within 1.5 km of branch Xixi").size();
+  EXPECT_GT(near, 5'000u);
+  EXPECT_LT(near, 70'000u);
+  world.Members("within 800 m of branch Xixi");
+  world.Members("not within 2.5 km of branch Xixi");
+}
+
+TEST(Geo, EveryPointWithinTheDistanceIsInTheBox) {
+  SeededRandom random(3);
+  for (int i = 0; i < 100'000; ++i) {
+    const GeoPoint centre{random.UniformDouble() * 170 - 85, random.UniformDouble() * 360 - 180};
+    const double meters = 1 + random.UniformDouble() * 1e6;
+    const GeoPoint point{centre.latitude + (random.UniformDouble() * 2 - 1) * 10,
+                         centre.longitude + (random.UniformDouble() * 2 - 1) * 10};
+    if (point.latitude < -90 || point.latitude > 90) continue;
+    if (HaversineMeters(centre, point) > meters) continue;
+    const GeoBox box = BoxAround(centre, meters);
+    ASSERT_GE(point.latitude, box.latitude_min) << i;
+    ASSERT_LE(point.latitude, box.latitude_max) << i;
+    if (box.longitude) {
+      ASSERT_GE(point.longitude, box.longitude->first) << i;
+      ASSERT_LE(point.longitude, box.longitude->second) << i;
+    }
+  }
 }
 
 TEST(EngineEval, TagsAndSegmentsNeedAResolver) {
