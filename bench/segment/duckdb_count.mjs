@@ -1,36 +1,38 @@
-// DuckDB, the peer of bench/segment/run.sh: loads DIR/customers.tsv and DIR/events.tsv (written by
-// segment_bench --dump) into an in-memory database and times the segment count the engine answers,
+// DuckDB, the peer of bench/segment/run.sh: loads DIR/customers.tsv, DIR/events.tsv and
+// DIR/tags.tsv (written by segment_bench --dump) into an in-memory database and times the SQL
+// form of each question run.sh wrote as DIR/query_a.sql, query_b.sql, query_c.sql (the issue's
+// attribute + behaviour count, the same with the haversine distance to a branch, a 5-way OR of
+// tags), REPEATS times each. Prints per query
+// "duckdb query=Q count=… median_ms=… min_ms=… max_ms=… load_s=…".
 //
-//   age between 25 and 35 and aum > 500000 and did view_product at least 3 times in last 30 days
-//
-// as SQL, REPEATS times. Prints "duckdb count=… median_ms=… min_ms=… max_ms=… load_s=…".
-//
-//   node bench/segment/duckdb_count.mjs DIR FROM_S TO_S REPEATS
+//   node bench/segment/duckdb_count.mjs DIR REPEATS
+import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [dir, from, to, repeats] = process.argv.slice(2);
+const [dir, repeats] = process.argv.slice(2);
 const instance = await DuckDBInstance.create(':memory:');
 const db = await instance.connect();
 const started = performance.now();
 await db.run(`CREATE TABLE customers AS SELECT * FROM read_csv('${dir}/customers.tsv', delim = '\t',
-  header = false, columns = {'id': 'UINTEGER', 'age': 'UTINYINT', 'aum': 'BIGINT', 'tier': 'VARCHAR'})`);
+  header = false, columns = {'id': 'UINTEGER', 'age': 'UTINYINT', 'aum': 'BIGINT', 'tier': 'VARCHAR',
+  'home_lat': 'DOUBLE', 'home_lon': 'DOUBLE'})`);
 await db.run(`CREATE TABLE events AS SELECT * FROM read_csv('${dir}/events.tsv', delim = '\t',
   header = false, columns = {'person': 'UINTEGER', 't': 'BIGINT', 'type': 'VARCHAR',
   'channel': 'UTINYINT', 'product': 'VARCHAR', 'amount': 'DOUBLE'})`);
+await db.run(`CREATE TABLE tags AS SELECT * FROM read_csv('${dir}/tags.tsv', delim = '\t',
+  header = false, columns = {'tag': 'VARCHAR', 'id': 'UINTEGER'})`);
 const loadSeconds = (performance.now() - started) / 1000;
-const sql = `SELECT count(*) AS n FROM customers
-  WHERE age BETWEEN 25 AND 35 AND aum > 50000000
-    AND id IN (SELECT person FROM events
-               WHERE type = 'view_product' AND t >= ${Number(from)} AND t < ${Number(to)}
-               GROUP BY person HAVING count(*) >= 3)`;
-const times = [];
-let count = 0;
-for (let i = 0; i < Number(repeats); i++) {
-  const t0 = performance.now();
-  const reader = await db.runAndReadAll(sql);
-  times.push(performance.now() - t0);
-  count = Number(reader.getRows()[0][0]);
+for (const query of ['a', 'b', 'c']) {
+  const sql = readFileSync(`${dir}/query_${query}.sql`, 'utf8');
+  const times = [];
+  let count = 0;
+  for (let i = 0; i < Number(repeats); i++) {
+    const t0 = performance.now();
+    const reader = await db.runAndReadAll(sql);
+    times.push(performance.now() - t0);
+    count = Number(reader.getRows()[0][0]);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`duckdb query=${query} count=${count} median_ms=${times[times.length >> 1].toFixed(2)} ` +
+    `min_ms=${times[0].toFixed(2)} max_ms=${times[times.length - 1].toFixed(2)} load_s=${loadSeconds.toFixed(1)}`);
 }
-times.sort((a, b) => a - b);
-console.log(`duckdb count=${count} median_ms=${times[times.length >> 1].toFixed(2)} ` +
-  `min_ms=${times[0].toFixed(2)} max_ms=${times[times.length - 1].toFixed(2)} load_s=${loadSeconds.toFixed(1)}`);
