@@ -98,6 +98,7 @@ class Dump {
     }
   }
   void Close() {
+    if (!events_.is_open()) return;  // no --dump (closing an unopened stream sets failbit)
     customers_.close();
     events_.close();
     tags_.close();
