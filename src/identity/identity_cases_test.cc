@@ -48,6 +48,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/testing/case_file.h"
 #include "identity/testing/identity_fixture.h"
 
 namespace banyan::identity {
@@ -55,49 +56,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Record {
-  std::vector<std::string> comments;  // lines before the actions
-  std::vector<std::string> actions;
-  bool has_checks = false;
-  std::vector<std::string> checks;  // as written
-  int line = 0;                     // first line in the file
-};
-
-std::vector<Record> ParseCases(const std::string& text) {
-  std::vector<Record> records;
-  std::istringstream in(text);
-  std::string line;
-  Record current;
-  bool in_checks = false;
-  int number = 0;
-  auto finish = [&] {
-    if (!current.actions.empty() || !current.comments.empty() || current.has_checks) {
-      records.push_back(std::move(current));
-    }
-    current = Record{};
-    in_checks = false;
-  };
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty()) {
-      finish();
-      continue;
-    }
-    if (current.line == 0) current.line = number;
-    if (line == "----") {
-      current.has_checks = true;
-      in_checks = true;
-    } else if (in_checks) {
-      current.checks.push_back(line);
-    } else if (line[0] == '#' && current.actions.empty()) {
-      current.comments.push_back(line);
-    } else {
-      current.actions.push_back(line);
-    }
-  }
-  finish();
-  return records;
-}
+using Record = banyan::testing::CaseRecord;  // lines: actions; answer: checks
 
 // Splits on spaces, keeping double-quoted stretches together (quotes removed).
 std::vector<std::string> Tokens(std::string_view text) {
@@ -150,9 +109,9 @@ class CaseRun {
   // Runs one record's actions; returns an error for an action that failed unexpectedly.
   Status RunActions(const Record& record) {
     const bool checks_last =
-        std::any_of(record.checks.begin(), record.checks.end(),
+        std::any_of(record.answer.begin(), record.answer.end(),
                     [](const std::string& c) { return c.starts_with("last "); });
-    for (const std::string& action : record.actions) {
+    for (const std::string& action : record.lines) {
       Status status = RunAction(action);
       if (!status.ok()) {
         last_ = "error " + status.ToString();
@@ -347,35 +306,14 @@ class CaseRun {
   std::set<std::pair<std::string, std::string>> mentioned_;
 };
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::string Render(const std::vector<Record>& records,
-                   const std::vector<std::vector<std::string>>& answers) {
-  std::string out;
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (i > 0) out += "\n";
-    for (const std::string& line : records[i].comments) out += line + "\n";
-    for (const std::string& line : records[i].actions) out += line + "\n";
-    if (records[i].has_checks) {
-      out += "----\n";
-      for (const std::string& line : answers[i]) out += line + "\n";
-    }
-  }
-  return out;
-}
-
 class IdentityCases : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(IdentityCases, GiveTheExpectedAnswers) {
   const fs::path path = fs::path(BANYAN_IDENTITY_CASES_DIR) / GetParam();
-  const std::vector<Record> records = ParseCases(ReadFile(path));
+  const std::vector<Record> records =
+      banyan::testing::ParseCaseFile(banyan::testing::ReadCaseFile(path));
   ASSERT_FALSE(records.empty()) << path;
-  const bool rewrite = std::getenv("BANYAN_REWRITE_CASES") != nullptr;
+  const bool rewrite = banyan::testing::RewritingCases();
   std::vector<std::vector<std::string>> first_answers;  // rewriting: what the plain run gave
   for (const bool reload_each_record : {false, true}) {
     SCOPED_TRACE(reload_each_record ? "with a reload after every record" : "as written");
@@ -387,38 +325,27 @@ TEST_P(IdentityCases, GiveTheExpectedAnswers) {
       ASSERT_TRUE(status.ok()) << path.filename().string() << ":" << record.line << ": "
                                << status.ToString();
       std::vector<std::string> got;
-      for (const std::string& check : record.checks) got.push_back(run.Check(check));
+      for (const std::string& check : record.answer) got.push_back(run.Check(check));
       const std::vector<std::string>& expected =
-          rewrite && reload_each_record ? first_answers[answers.size()] : record.checks;
+          rewrite && reload_each_record ? first_answers[answers.size()] : record.answer;
       if (!rewrite || reload_each_record) {
         EXPECT_EQ(expected, got) << path.filename().string() << ":" << record.line;
       }
       answers.push_back(std::move(got));
     }
     if (rewrite && !reload_each_record) {
-      std::ofstream(path) << Render(records, answers);
+      std::ofstream(path) << banyan::testing::RenderCaseFile(records, answers);
       first_answers = std::move(answers);
     }
   }
 }
 
-std::vector<std::string> CaseFiles() {
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(BANYAN_IDENTITY_CASES_DIR)) {
-    if (entry.path().extension() == ".test") files.push_back(entry.path().filename().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-INSTANTIATE_TEST_SUITE_P(Files, IdentityCases, ::testing::ValuesIn(CaseFiles()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = fs::path(info.param).stem().string();
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Files, IdentityCases,
+    ::testing::ValuesIn(banyan::testing::ListCaseFiles(BANYAN_IDENTITY_CASES_DIR)),
+    [](const ::testing::TestParamInfo<std::string>& info) {
+      return banyan::testing::CaseTestName(info.param);
+    });
 
 }  // namespace
 }  // namespace banyan::identity

@@ -28,6 +28,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/testing/case_file.h"
 #include "segment/ast.h"
 #include "segment/catalog.h"
 #include "segment/engine_eval.h"
@@ -40,49 +41,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Record {
-  std::vector<std::string> comments;
-  std::vector<std::string> lines;  // data lines, or the question's lines
-  bool has_answer = false;
-  std::vector<std::string> answer;
-  int line = 0;
-};
-
-std::vector<Record> ParseCases(const std::string& text) {
-  std::vector<Record> records;
-  std::istringstream in(text);
-  std::string line;
-  Record current;
-  bool in_answer = false;
-  int number = 0;
-  auto finish = [&] {
-    if (!current.lines.empty() || !current.comments.empty() || current.has_answer) {
-      records.push_back(std::move(current));
-    }
-    current = Record{};
-    in_answer = false;
-  };
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty()) {
-      finish();
-      continue;
-    }
-    if (current.line == 0) current.line = number;
-    if (line == "----") {
-      current.has_answer = true;
-      in_answer = true;
-    } else if (in_answer) {
-      current.answer.push_back(line);
-    } else if (line[0] == '#' && current.lines.empty()) {
-      current.comments.push_back(line);
-    } else {
-      current.lines.push_back(line);
-    }
-  }
-  finish();
-  return records;
-}
+using Record = banyan::testing::CaseRecord;
 
 std::string Join(const std::vector<std::string>& lines, std::string_view separator) {
   std::string out;
@@ -171,35 +130,14 @@ class CaseRun {
   testing::EngineLoader loader_;  // the same data, on the engine
 };
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-std::string Render(const std::vector<Record>& records,
-                   const std::vector<std::vector<std::string>>& answers) {
-  std::string out;
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (i > 0) out += "\n";
-    for (const std::string& line : records[i].comments) out += line + "\n";
-    for (const std::string& line : records[i].lines) out += line + "\n";
-    if (records[i].has_answer) {
-      out += "----\n";
-      for (const std::string& line : answers[i]) out += line + "\n";
-    }
-  }
-  return out;
-}
-
 class SegmentCases : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SegmentCases, GiveTheExpectedAnswers) {
   const fs::path path = fs::path(BANYAN_SEGMENT_CASES_DIR) / GetParam();
-  const std::vector<Record> records = ParseCases(ReadFile(path));
+  const std::vector<Record> records =
+      banyan::testing::ParseCaseFile(banyan::testing::ReadCaseFile(path));
   ASSERT_FALSE(records.empty()) << path;
-  const bool rewrite = std::getenv("BANYAN_REWRITE_CASES") != nullptr;
+  const bool rewrite = banyan::testing::RewritingCases();
   CaseRun run;
   std::vector<std::vector<std::string>> answers;
   for (const Record& record : records) {
@@ -217,26 +155,15 @@ TEST_P(SegmentCases, GiveTheExpectedAnswers) {
     }
     answers.push_back(std::move(got));
   }
-  if (rewrite) std::ofstream(path) << Render(records, answers);
+  if (rewrite) std::ofstream(path) << banyan::testing::RenderCaseFile(records, answers);
 }
 
-std::vector<std::string> CaseFiles() {
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(BANYAN_SEGMENT_CASES_DIR)) {
-    if (entry.path().extension() == ".test") files.push_back(entry.path().filename().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-INSTANTIATE_TEST_SUITE_P(Files, SegmentCases, ::testing::ValuesIn(CaseFiles()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = fs::path(info.param).stem().string();
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Files, SegmentCases,
+    ::testing::ValuesIn(banyan::testing::ListCaseFiles(BANYAN_SEGMENT_CASES_DIR)),
+    [](const ::testing::TestParamInfo<std::string>& info) {
+      return banyan::testing::CaseTestName(info.param);
+    });
 
 }  // namespace
 }  // namespace banyan::segment
