@@ -15,6 +15,7 @@
 //   segment data customers=… events=… seed=…
 //   segment apply events_per_s=… seconds=… batch_events=…
 //   segment count=… median_ms=… min_ms=… max_ms=… repeats=…
+//   segment parts age_between_ms=… aum_gt_ms=… and_ms=… did_ms=…   (a)'s primitives one by one
 //   segment query=a|b|c count=… median_ms=… min_ms=… max_ms=… repeats=… expr=TEXT
 //   segment memory bytes_per_event=… bytes_per_customer=… engine_mb=… writer_mb=… rss_mb=…
 //
@@ -248,6 +249,32 @@ std::string Figures(const Timing& t, int repeats) {
                      t.ms[t.ms.size() / 2], t.ms.front(), t.ms.back(), repeats);
 }
 
+// Where (a)'s time goes: each primitive alone, medians in ms.
+void PrintParts(const Snapshot& snapshot, int repeats) {
+  const Bitmap age = *AttributeBetween(snapshot, "age", 25, 35);
+  const Bitmap aum = *AttributeCompare(snapshot, "aum", Compare::kGt, int64_t{500'000} * 1'000'000);
+  const Bitmap both = age & aum;
+  EventCondition views;
+  views.type = "view_product";
+  views.from_seconds = kNow - 30 * kDay;
+  views.to_seconds = kNow;
+  auto median = [](const Timing& t) { return t.ms[t.ms.size() / 2]; };
+  const Timing t_age =
+      Time(repeats, [&] { return AttributeBetween(snapshot, "age", 25, 35)->Cardinality(); });
+  const Timing t_aum = Time(repeats, [&] {
+    return AttributeCompare(snapshot, "aum", Compare::kGt, int64_t{500'000} * 1'000'000)
+        ->Cardinality();
+  });
+  const Timing t_and = Time(repeats, [&] { return (age & aum).Cardinality(); });
+  const Timing t_did = Time(
+      repeats, [&] { return CountEvents(snapshot, both, views, Compare::kGe, 3)->Cardinality(); });
+  fmt::print(
+      "segment parts age_between_ms={:.2f} ({} customers) aum_gt_ms={:.2f} ({}) and_ms={:.2f} "
+      "({}) did_ms={:.2f} ({})\n",
+      median(t_age), t_age.count, median(t_aum), t_aum.count, median(t_and), t_and.count,
+      median(t_did), t_did.count);
+}
+
 // Customers (with their tags) and events through Apply, written to the dump as they go.
 void Build(const Args& args, Engine& engine, BenchTags& tags, Dump& dump) {
   SeededRandom random(args.seed), places(args.seed + 1), tagging(args.seed + 2);
@@ -324,6 +351,7 @@ int Run(const Args& args) {
   std::shared_ptr<const Snapshot> snapshot = engine.snapshot();
   const Timing raw = Time(args.repeats, [&] { return CountSegment(*snapshot).Cardinality(); });
   fmt::print("segment {}\n", Figures(raw, args.repeats));
+  PrintParts(*snapshot, args.repeats);
 
   static const BusinessCalendar calendar = *BusinessCalendar::Create("Asia/Shanghai");
   segment::EvalContext context;
