@@ -7,8 +7,7 @@
 #include <future>
 #include <iterator>
 
-#include "events/ingest.h"
-#include "privacy/testing/privacy_fixture.h"
+#include "customer/testing/customer_fixture.h"
 
 namespace banyan::customer {
 namespace {
@@ -16,12 +15,10 @@ namespace {
 constexpr std::string_view kPhone = "13812345678";
 constexpr std::string_view kName = "王小明";
 
-// The whole customer path over real parts: SQLite, the event log, the ingestor, the key ring,
-// the identity graph and the profile store. "Restart" rebuilds everything above the files.
-class CustomerServiceTest : public privacy::testing::PrivacyFixture {
+class CustomerServiceTest : public testing::CustomerFixture {
  protected:
   void SetUp() override {
-    PrivacyFixture::SetUp();
+    CustomerFixture::SetUp();
     ASSERT_TRUE(db_->Write([](store::Transaction& tx) -> Status {
                      RETURN_IF_ERROR(tx.Execute(
                          "INSERT INTO branch (id, parent_id, code, name, kind, latitude, "
@@ -36,91 +33,13 @@ class CustomerServiceTest : public privacy::testing::PrivacyFixture {
                          "'zh-CN', 0, 0)");
                    })
                     .ok());
-    audit_ = std::make_unique<auth::AuditLog>(*db_, clock_, std::string(32, 'k'));
     Start();
-  }
-
-  void TearDown() override {
-    Stop();
-    audit_.reset();
-    PrivacyFixture::TearDown();
-  }
-
-  void Start() {
-    auto log = events::EventLog::Open({.dir = (dir_ / "events").string()}, clock_);
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
-    auto ingestor = events::Ingestor::Open({}, *log_, clock_, random_);
-    ASSERT_TRUE(ingestor.ok());
-    ingestor_ = std::move(*ingestor);
-    auto graph = identity::IdentityGraph::Load(*db_, identity::IdentifierTypes(), *ring_, *keys_,
-                                               random_, clock_);
-    ASSERT_TRUE(graph.ok()) << graph.status().ToString();
-    std::unique_ptr<profile::AttributeSchema> schema;
-    ASSERT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
-                     ASSIGN_OR_RETURN(schema, profile::AttributeSchema::Load(tx));
-                     return Status::Ok();
-                   })
-                    .ok());
-    CustomerService::Deps deps{.db = *db_,
-                               .log = *log_,
-                               .ring = *ring_,
-                               .keys = *keys_,
-                               .graph = std::move(*graph),
-                               .schema = std::move(schema),
-                               .audit = *audit_,
-                               .clock = clock_,
-                               .random = random_,
-                               .calendar = *BusinessCalendar::Create("Asia/Shanghai")};
-    auto service = CustomerService::Open(std::move(deps), {});
-    ASSERT_TRUE(service.ok()) << service.status().ToString();
-    service_ = std::move(*service);
-    ingestor_->SetSink(service_.get());
-  }
-
-  // A crash: nothing is flushed; the log and the database stay as they are.
-  void Crash() {
-    ingestor_.reset();
-    log_.reset();
-    service_.reset();
-  }
-  void Stop() {
-    ingestor_.reset();
-    log_.reset();
-    if (service_) {
-      EXPECT_TRUE(service_->Flush().ok());
-    }
-    service_.reset();
-  }
-
-  void Send(std::string_view body) {
-    auto decoded = ingestor_->DecodeSegment(body, events::SegmentCall::kFromBody);
-    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-    std::promise<Result<events::IngestReport>> done;
-    ASSERT_TRUE(ingestor_
-                    ->Store(std::move(decoded->events), "1",
-                            [&](Result<events::IngestReport> r) { done.set_value(r); })
-                    .ok());
-    ASSERT_TRUE(done.get_future().get().ok());
-  }
-
-  PersonId FindOne(std::string_view type, std::string_view value,
-                   const auth::Principal& who = auth::Principal::System()) {
-    auto found = service_->Find(who, type, value);
-    EXPECT_TRUE(found.ok()) << found.status().ToString();
-    EXPECT_EQ(found.ok() ? found->size() : 0, 1u) << type << ":" << value;
-    return found.ok() && found->size() == 1 ? found->front() : 0;
   }
 
   std::string FileBytes(const std::string& name) {
     std::ifstream in(dir_ / name, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
-
-  std::unique_ptr<auth::AuditLog> audit_;
-  std::unique_ptr<events::EventLog> log_;
-  std::unique_ptr<events::Ingestor> ingestor_;
-  std::unique_ptr<CustomerService> service_;
 };
 
 auth::Principal Rm() {

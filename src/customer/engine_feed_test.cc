@@ -9,77 +9,22 @@
 #include <future>
 
 #include "customer/customer_service.h"
+#include "customer/testing/customer_fixture.h"
 #include "engine/query.h"
-#include "events/ingest.h"
-#include "privacy/testing/privacy_fixture.h"
 
 namespace banyan::customer {
 namespace {
 
-class EngineFeedTest : public privacy::testing::PrivacyFixture {
+class EngineFeedTest : public testing::CustomerFixture {
  protected:
   void SetUp() override {
-    PrivacyFixture::SetUp();
-    audit_ = std::make_unique<auth::AuditLog>(*db_, clock_, std::string(32, 'k'));
+    CustomerFixture::SetUp();
     Start();
   }
-  void TearDown() override {
-    Stop();
-    audit_.reset();
-    PrivacyFixture::TearDown();
-  }
-
-  void Start() {
-    auto log = events::EventLog::Open({.dir = (dir_ / "events").string()}, clock_);
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
-    auto ingestor = events::Ingestor::Open({}, *log_, clock_, random_);
-    ASSERT_TRUE(ingestor.ok());
-    ingestor_ = std::move(*ingestor);
-    auto graph = identity::IdentityGraph::Load(*db_, identity::IdentifierTypes(), *ring_, *keys_,
-                                               random_, clock_);
-    ASSERT_TRUE(graph.ok()) << graph.status().ToString();
-    std::unique_ptr<profile::AttributeSchema> schema;
-    ASSERT_TRUE(db_->Read([&](store::Transaction& tx) -> Status {
-                     ASSIGN_OR_RETURN(schema, profile::AttributeSchema::Load(tx));
-                     return Status::Ok();
-                   })
-                    .ok());
-    CustomerService::Deps deps{.db = *db_,
-                               .log = *log_,
-                               .ring = *ring_,
-                               .keys = *keys_,
-                               .graph = std::move(*graph),
-                               .schema = std::move(schema),
-                               .audit = *audit_,
-                               .clock = clock_,
-                               .random = random_,
-                               .calendar = *BusinessCalendar::Create("Asia/Shanghai")};
+  CustomerOptions Options() const override {
     CustomerOptions options;
     options.engine = true;
-    auto service = CustomerService::Open(std::move(deps), options);
-    ASSERT_TRUE(service.ok()) << service.status().ToString();
-    service_ = std::move(*service);
-    ingestor_->SetSink(service_.get());
-  }
-  void Stop() {
-    ingestor_.reset();
-    log_.reset();
-    if (service_) {
-      EXPECT_TRUE(service_->Flush().ok());
-    }
-    service_.reset();
-  }
-
-  void Send(std::string_view body) {
-    auto decoded = ingestor_->DecodeSegment(body, events::SegmentCall::kFromBody);
-    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-    std::promise<Result<events::IngestReport>> done;
-    ASSERT_TRUE(ingestor_
-                    ->Store(std::move(decoded->events), "1",
-                            [&](Result<events::IngestReport> r) { done.set_value(r); })
-                    .ok());
-    ASSERT_TRUE(done.get_future().get().ok());
+    return options;
   }
 
   // Flushes the service and waits for the engine to apply everything queued.
@@ -88,17 +33,6 @@ class EngineFeedTest : public privacy::testing::PrivacyFixture {
     service_->WaitForEngine();
     return service_->engine().snapshot();
   }
-
-  PersonId FindOne(std::string_view type, std::string_view value) {
-    auto found = service_->Find(auth::Principal::System(), type, value);
-    EXPECT_TRUE(found.ok() && found->size() == 1) << type << ":" << value;
-    return found.ok() && found->size() == 1 ? found->front() : 0;
-  }
-
-  std::unique_ptr<auth::AuditLog> audit_;
-  std::unique_ptr<events::EventLog> log_;
-  std::unique_ptr<events::Ingestor> ingestor_;
-  std::unique_ptr<CustomerService> service_;
 };
 
 engine::EventCondition Did(std::string type) {
