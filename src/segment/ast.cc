@@ -204,6 +204,24 @@ std::string_view CompareOpText(CompareOp op) {
   return kText[static_cast<int>(op)];
 }
 
+bool HoldsFor(int order, CompareOp op) {
+  switch (op) {
+    case CompareOp::kEq:
+      return order == 0;
+    case CompareOp::kNe:
+      return order != 0;
+    case CompareOp::kLt:
+      return order < 0;
+    case CompareOp::kLe:
+      return order <= 0;
+    case CompareOp::kGt:
+      return order > 0;
+    case CompareOp::kGe:
+      return order >= 0;
+  }
+  return false;
+}
+
 std::string_view AggregateName(Aggregate a) {
   static constexpr std::string_view kNames[] = {"count", "sum", "avg", "min", "max"};
   return kNames[static_cast<int>(a)];

@@ -79,6 +79,9 @@ struct Value {
 
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
 std::string_view CompareOpText(CompareOp op);  // "=", "!=", "<", "<=", ">", ">="
+// Whether a comparison whose left side orders `order` (<0, 0, >0) against its right holds under
+// `op`. One definition for every evaluator, so they cannot drift apart on it.
+bool HoldsFor(int order, CompareOp op);
 
 // A span of time. kLastDays is [now − N×24 h, now] for events and timestamps and
 // [today − N, today] (local business days) for dates; kBeforeDaysAgo is before now − N×24 h

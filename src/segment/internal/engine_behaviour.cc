@@ -23,24 +23,6 @@ using engine::PropertyCell;
 // Event property numbers are held as value × kPropertyScale; the language compares millionths.
 constexpr Micros128 kMicrosPerHeldUnit = kMicrosPerUnit / engine::kPropertyScale;
 
-bool Holds(int order, CompareOp op) {
-  switch (op) {
-    case CompareOp::kEq:
-      return order == 0;
-    case CompareOp::kNe:
-      return order != 0;
-    case CompareOp::kLt:
-      return order < 0;
-    case CompareOp::kLe:
-      return order <= 0;
-    case CompareOp::kGt:
-      return order > 0;
-    case CompareOp::kGe:
-      return order >= 0;
-  }
-  return false;
-}
-
 template <typename T>
 int Order(T a, T b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -182,20 +164,20 @@ class Scanner {
     switch (literal.type) {
       case ValueType::kString:
         if (!cell.is_string || ordering) return false;
-        return Holds(id && static_cast<int64_t>(*id) == cell.value ? 0 : 1, op);
+        return HoldsFor(id && static_cast<int64_t>(*id) == cell.value ? 0 : 1, op);
       case ValueType::kBoolean: {  // held as 1 / 0 (or the strings "true" / "false")
         if (ordering) return false;
         const bool is_true = literal.text == "true";
         const bool same = cell.is_string ? Text(cell) == literal.text
                                          : cell.value == (is_true ? 1 : 0) * engine::kPropertyScale;
-        return Holds(same ? 0 : 1, op);
+        return HoldsFor(same ? 0 : 1, op);
       }
       case ValueType::kNumber: {
         const std::optional<Micros128> have =
             cell.is_string ? ParseMicros(Text(cell))
                            : std::optional<Micros128>(Micros128{cell.value} * kMicrosPerHeldUnit);
         if (!have) return false;
-        return Holds(Order(*have, *ParseMicros(literal.text)), op);
+        return HoldsFor(Order(*have, *ParseMicros(literal.text)), op);
       }
       case ValueType::kDate: {
         if (!cell.is_string) return false;
@@ -207,7 +189,7 @@ class Scanner {
           day = context_.calendar->DayOf(*t);
         }
         if (!day) return false;
-        return Holds(Order(*day, *ParseDate(literal.text)), op);
+        return HoldsFor(Order(*day, *ParseDate(literal.text)), op);
       }
     }
     return false;
@@ -326,7 +308,7 @@ Result<Bitmap> AggregateOf(const Scanner& scanner, const Expr& expr, SecondsWind
   const Step step = scanner.Compile(expr.steps[0]);
   const std::optional<uint32_t> key = scanner.catalog().property_keys->Find(expr.property);
   const Micros128 target = *ParseMicros(expr.values[0].text);
-  auto holds = [&](Micros128 x, Micros128 y) { return Holds(Order(x, y), expr.op); };
+  auto holds = [&](Micros128 x, Micros128 y) { return HoldsFor(Order(x, y), expr.op); };
   const bool additive = expr.aggregate == Aggregate::kCount || expr.aggregate == Aggregate::kSum;
   return ScanCandidates(scanner, candidates, {&step}, additive && holds(0, target),
                         [&](uint32_t index) {

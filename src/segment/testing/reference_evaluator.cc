@@ -53,24 +53,6 @@ int Order(const Value& a, const Value& b) {
   return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
 }
 
-bool Holds(int order, CompareOp op) {
-  switch (op) {
-    case CompareOp::kEq:
-      return order == 0;
-    case CompareOp::kNe:
-      return order != 0;
-    case CompareOp::kLt:
-      return order < 0;
-    case CompareOp::kLe:
-      return order <= 0;
-    case CompareOp::kGt:
-      return order > 0;
-    case CompareOp::kGe:
-      return order >= 0;
-  }
-  return false;
-}
-
 class Evaluator {
  public:
   Evaluator(const Dataset& data, const Catalog& catalog, const BusinessCalendar& calendar)
@@ -149,7 +131,7 @@ class Evaluator {
       if (ordering && (literal.type == ValueType::kString || literal.type == ValueType::kBoolean)) {
         return false;  // only numbers and dates are ordered
       }
-      return Holds(Order(*x, literal), op);
+      return HoldsFor(Order(*x, literal), op);
     };
     switch (expr.kind) {
       case Kind::kCompare:
@@ -286,7 +268,7 @@ class Evaluator {
     const std::vector<const TestEvent*> events = Matching(expr.steps[0], customer, expr.range);
     const Micros128 target = *internal::ParseMicros(expr.values[0].text);
     auto holds = [&](Micros128 x, Micros128 y) {
-      return Holds(x < y ? -1 : x > y ? 1 : 0, expr.op);
+      return HoldsFor(x < y ? -1 : x > y ? 1 : 0, expr.op);
     };
     if (expr.aggregate == Aggregate::kCount) {
       return holds(static_cast<Micros128>(events.size()) * internal::kMicrosPerUnit, target);
