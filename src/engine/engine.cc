@@ -27,7 +27,7 @@ std::shared_ptr<Catalog> NewCatalog() {
 
 // `catalog` with `added` appended; InvalidArgument for a bad or duplicate name.
 Result<std::shared_ptr<const Catalog>> ExtendCatalog(const Catalog& catalog,
-                                                      const std::vector<AttributeSpec>& added) {
+                                                     const std::vector<AttributeSpec>& added) {
   auto next = std::make_shared<Catalog>(catalog);
   for (size_t i = 0; i < added.size(); ++i) {
     const AttributeSpec& spec = added[i];
@@ -40,8 +40,8 @@ Result<std::shared_ptr<const Catalog>> ExtendCatalog(const Catalog& catalog,
       return TooLargeError(fmt::format("more than {} attributes", kAttributesMax), field);
     }
     next->attributes.push_back(spec);
-    const bool coded = spec.kind == AttributeKind::kString ||
-                       spec.kind == AttributeKind::kStringList;
+    const bool coded =
+        spec.kind == AttributeKind::kString || spec.kind == AttributeKind::kStringList;
     next->attribute_values.push_back(
         coded ? std::make_shared<Dictionary>(spec.name, kDictionaryValuesMax) : nullptr);
   }
@@ -101,8 +101,8 @@ Status Engine::BatchApplier::Prepare(const Batch& batch) {
       return InvalidArgumentError(fmt::format("unknown attribute {}", change.attribute),
                                   fmt::format("/attributes/{}", i));
     }
-    Result<CodedValue> coded = internal::CodeValue(
-        catalog.attributes[*attribute], change.value, catalog.attribute_values[*attribute].get());
+    Result<CodedValue> coded = internal::CodeValue(catalog.attributes[*attribute], change.value,
+                                                   catalog.attribute_values[*attribute].get());
     if (!coded.ok()) return coded.status().WithFieldPrefix(fmt::format("/attributes/{}", i));
     changes_.push_back({change.person, *attribute, std::move(coded).value()});
   }
@@ -119,8 +119,7 @@ Status Engine::BatchApplier::Prepare(const Batch& batch) {
     report_.properties_dropped += dropped;
     const auto begin = static_cast<uint32_t>(properties_.size());
     properties_.insert(properties_.end(), encoded.begin(), encoded.end());
-    events_.push_back({event.person,
-                       static_cast<uint32_t>(event.time_seconds - kEpochBaseSeconds),
+    events_.push_back({event.person, static_cast<uint32_t>(event.time_seconds - kEpochBaseSeconds),
                        static_cast<uint16_t>(type), event.channel, begin,
                        static_cast<uint32_t>(properties_.size())});
   }

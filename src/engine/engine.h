@@ -67,8 +67,8 @@ struct Batch {
 struct ApplyReport {
   size_t customers_added = 0;
   size_t events_applied = 0;
-  size_t events_rejected = 0;      // time outside the 4-byte window (types.h)
-  size_t properties_dropped = 0;   // over kEventPropertyBytesMax for their event
+  size_t events_rejected = 0;     // time outside the 4-byte window (types.h)
+  size_t properties_dropped = 0;  // over kEventPropertyBytesMax for their event
   size_t attribute_changes = 0;
   size_t merges = 0;
   size_t erasures = 0;  // erasures of a customer the engine held

@@ -3,19 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "engine/query.h"
+#include "engine/testing/conditions.h"
 
 namespace banyan::engine {
 namespace {
 
-// An EventCondition on `type` from `from` on, with `where`.
-EventCondition On(std::string type, int64_t from = kEpochBaseSeconds,
-                  std::vector<PropertyCondition> where = {}) {
-  EventCondition condition;
-  condition.type = std::move(type);
-  condition.from_seconds = from;
-  condition.where = std::move(where);
-  return condition;
-}
+using testing::On;
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14
@@ -79,8 +72,8 @@ TEST(Engine, EventsOutsideTheTimeWindowAreRejectedAndCounted) {
 TEST(Engine, MergeRehomesHistoryAndTombstonesTheAbsorbed) {
   Engine engine({{"tier", AttributeKind::kString}, {"age", AttributeKind::kInteger}});
   Batch batch;
-  batch.attributes = {{1, "tier", std::string("gold")}, {2, "tier", std::string("mass")},
-                      {2, "age", int64_t{33}}};
+  batch.attributes = {
+      {1, "tier", std::string("gold")}, {2, "tier", std::string("mass")}, {2, "age", int64_t{33}}};
   batch.events = {Event(1, kT0 + 2 * kDay, "view"), Event(2, kT0 + kDay, "buy"),
                   Event(2, kT0 + 3 * kDay, "view")};
   ASSERT_TRUE(engine.Apply(batch).ok());

@@ -38,8 +38,8 @@ namespace banyan::engine {
 Result<Bitmap> AttributeCompare(const Snapshot& snapshot, std::string_view attribute, Compare op,
                                 const AttributeValue& constant);
 // low <= attribute <= high (numeric kinds).
-Result<Bitmap> AttributeBetween(const Snapshot& snapshot, std::string_view attribute,
-                                int64_t low, int64_t high);
+Result<Bitmap> AttributeBetween(const Snapshot& snapshot, std::string_view attribute, int64_t low,
+                                int64_t high);
 // attribute equals any of `values`; for a string list, holds any of them.
 Result<Bitmap> AttributeIn(const Snapshot& snapshot, std::string_view attribute,
                            std::span<const AttributeValue> values);

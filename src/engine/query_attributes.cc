@@ -100,17 +100,22 @@ Result<Bitmap> AttributeCompare(const Snapshot& snapshot, std::string_view attri
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   const int64_t c = *number;
   switch (op) {
-    case Compare::kLt: return c == kMin ? Bitmap() : NumericRange(snapshot, target, kMin, c - 1);
-    case Compare::kLe: return NumericRange(snapshot, target, kMin, c);
-    case Compare::kGt: return c == kMax ? Bitmap() : NumericRange(snapshot, target, c + 1, kMax);
-    case Compare::kGe: return NumericRange(snapshot, target, c, kMax);
-    default: break;
+    case Compare::kLt:
+      return c == kMin ? Bitmap() : NumericRange(snapshot, target, kMin, c - 1);
+    case Compare::kLe:
+      return NumericRange(snapshot, target, kMin, c);
+    case Compare::kGt:
+      return c == kMax ? Bitmap() : NumericRange(snapshot, target, c + 1, kMax);
+    case Compare::kGe:
+      return NumericRange(snapshot, target, c, kMax);
+    default:
+      break;
   }
   return Mismatch(target, CompareName(op));
 }
 
-Result<Bitmap> AttributeBetween(const Snapshot& snapshot, std::string_view attribute,
-                                int64_t low, int64_t high) {
+Result<Bitmap> AttributeBetween(const Snapshot& snapshot, std::string_view attribute, int64_t low,
+                                int64_t high) {
   ASSIGN_OR_RETURN(Target target, FindTarget(snapshot, attribute));
   if (!IsNumeric(target.spec->kind)) return Mismatch(target, "between");
   return NumericRange(snapshot, target, low, high);

@@ -41,7 +41,7 @@ Result<Compiled> Compile(const Snapshot& snapshot, const EventCondition& conditi
   Compiled compiled;
   compiled.from = RelativeTime(condition.from_seconds);
   compiled.to = condition.to_seconds > kEventTimeSecondsMax ? 0xFFFF'FFFF
-                                                             : RelativeTime(condition.to_seconds);
+                                                            : RelativeTime(condition.to_seconds);
   std::optional<uint32_t> type = catalog.event_types->Find(condition.type);
   compiled.possible = type.has_value() && compiled.from < compiled.to;
   compiled.type = static_cast<uint16_t>(type.value_or(0));
@@ -130,9 +130,8 @@ Result<Bitmap> CountEvents(const Snapshot& snapshot, const Bitmap& candidates,
     int64_t count = 0;
     // Stop early once more events cannot change the answer.
     const int64_t enough = (op == Compare::kGe || op == Compare::kGt) ? n + 1 : n + 2;
-    ForEachMatch(view, c, [&](uint32_t, const uint8_t*, const uint8_t*) {
-      return ++count < enough;
-    });
+    ForEachMatch(view, c,
+                 [&](uint32_t, const uint8_t*, const uint8_t*) { return ++count < enough; });
     return Satisfies(count, op, n);
   });
 }
@@ -179,11 +178,21 @@ Result<Bitmap> AggregateProperty(const Snapshot& snapshot, const Bitmap& candida
     if (count == 0 && !additive) return false;
     double value = 0;
     switch (aggregate) {
-      case Aggregate::kSum: value = static_cast<double>(sum); break;
-      case Aggregate::kAvg: value = static_cast<double>(sum) / static_cast<double>(count); break;
-      case Aggregate::kCount: value = static_cast<double>(count); break;
-      case Aggregate::kMin: value = static_cast<double>(low); break;
-      case Aggregate::kMax: value = static_cast<double>(high); break;
+      case Aggregate::kSum:
+        value = static_cast<double>(sum);
+        break;
+      case Aggregate::kAvg:
+        value = static_cast<double>(sum) / static_cast<double>(count);
+        break;
+      case Aggregate::kCount:
+        value = static_cast<double>(count);
+        break;
+      case Aggregate::kMin:
+        value = static_cast<double>(low);
+        break;
+      case Aggregate::kMax:
+        value = static_cast<double>(high);
+        break;
     }
     return Satisfies(value, op, scaled_constant);
   });

@@ -9,19 +9,12 @@
 
 #include "base/random.h"
 #include "engine/engine.h"
+#include "engine/testing/conditions.h"
 
 namespace banyan::engine {
 namespace {
 
-// An EventCondition on `type` from `from` on, with `where`.
-EventCondition On(std::string type, int64_t from = kEpochBaseSeconds,
-                  std::vector<PropertyCondition> where = {}) {
-  EventCondition condition;
-  condition.type = std::move(type);
-  condition.from_seconds = from;
-  condition.where = std::move(where);
-  return condition;
-}
+using testing::On;
 
 constexpr int64_t kNow = 1'750'000'000;
 constexpr int64_t kDay = 86400;
@@ -54,8 +47,11 @@ class QueryTest : public ::testing::Test {
       if (!person.tags.empty()) batch.attributes.push_back({p, "tags", person.tags});
       const int events = random.Uniform(3) == 0 ? static_cast<int>(random.Uniform(8)) : 0;
       for (int e = 0; e < events; ++e) {
-        EventRecord event{p, kNow - static_cast<int64_t>(random.Uniform(60 * kDay)),
-                          kTypes[random.Uniform(3)], 1, {}};
+        EventRecord event{p,
+                          kNow - static_cast<int64_t>(random.Uniform(60 * kDay)),
+                          kTypes[random.Uniform(3)],
+                          1,
+                          {}};
         if (event.type == "view_product") {
           event.properties.push_back({"product", std::string(kProducts[random.Uniform(3)])});
         } else if (event.type == "purchase") {
@@ -158,12 +154,14 @@ TEST_F(QueryTest, AggregatesFirstLastAndOrderMatchTheReference) {
     }
     return total;
   };
-  EXPECT_EQ(AggregateProperty(s, s.live(), On("purchase"), Aggregate::kSum, "amount", Compare::kGt,
-                              1000)->ToVector(),
-            Expect([&](const Person& p) { return sum(p) > 1000 + 1e-9; }));
-  EXPECT_EQ(AggregateProperty(s, s.live(), On("purchase"), Aggregate::kSum, "amount", Compare::kLt,
-                              1)->ToVector(),
-            Expect([&](const Person& p) { return sum(p) < 1 - 1e-9; }));
+  EXPECT_EQ(
+      AggregateProperty(s, s.live(), On("purchase"), Aggregate::kSum, "amount", Compare::kGt, 1000)
+          ->ToVector(),
+      Expect([&](const Person& p) { return sum(p) > 1000 + 1e-9; }));
+  EXPECT_EQ(
+      AggregateProperty(s, s.live(), On("purchase"), Aggregate::kSum, "amount", Compare::kLt, 1)
+          ->ToVector(),
+      Expect([&](const Person& p) { return sum(p) < 1 - 1e-9; }));
   auto first_login = [](const Person& p) {
     std::optional<int64_t> first;
     for (const EventRecord& e : p.events) {

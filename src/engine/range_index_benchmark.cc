@@ -52,8 +52,7 @@ void BM_Select(benchmark::State& state) {
     index.Select(low, INT64_MAX, out.data());
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["bytes_per_customer"] =
-      static_cast<double>(index.MemoryBytes()) / kChunkCustomers;
+  state.counters["bytes_per_customer"] = static_cast<double>(index.MemoryBytes()) / kChunkCustomers;
 }
 
 template <typename Index>

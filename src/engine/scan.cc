@@ -56,9 +56,10 @@ Result<std::vector<std::pair<CustomerIndex, int64_t>>> NumericValues(const Snaps
   if (!id) return NotFoundError(fmt::format("no attribute {}", attribute));
   const AttributeSpec& spec = catalog.attributes[*id];
   if (!IsNumeric(spec.kind)) {
-    return InvalidArgumentError(fmt::format("{}: values are read of numeric attributes only, not "
-                                            "of a {} attribute",
-                                            spec.name, AttributeKindName(spec.kind)));
+    return InvalidArgumentError(
+        fmt::format("{}: values are read of numeric attributes only, not "
+                    "of a {} attribute",
+                    spec.name, AttributeKindName(spec.kind)));
   }
   std::vector<std::pair<CustomerIndex, int64_t>> out;
   (candidates & snapshot.live()).ForEach([&](uint32_t index) {

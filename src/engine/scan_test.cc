@@ -13,8 +13,8 @@ class ScanTest : public ::testing::Test {
  protected:
   ScanTest() : engine_({{"lat", AttributeKind::kDecimal}, {"tier", AttributeKind::kString}}) {
     Batch batch;
-    batch.attributes = {{1, "lat", int64_t{30274100}}, {3, "lat", int64_t{-5}},
-                        {2, "tier", std::string("gold")}};
+    batch.attributes = {
+        {1, "lat", int64_t{30274100}}, {3, "lat", int64_t{-5}}, {2, "tier", std::string("gold")}};
     // Out of time order on purpose: the cursor reads the sequence, which is in time order.
     batch.events = {{1, kT + 20, "buy", 2, {{"amount", 12.5}, {"sku", std::string("x")}}},
                     {1, kT, "view", 1, {{"sku", std::string("y")}}},
@@ -41,8 +41,9 @@ class ScanTest : public ::testing::Test {
 
 TEST_F(ScanTest, CursorReadsTheHalfOpenWindowInTimeOrder) {
   using E = std::tuple<int64_t, std::string, int>;
-  EXPECT_EQ(Read(kT, kT + 21), (std::vector<E>{{kT, "view", 1}, {kT + 10, "view", 3},
-                                               {kT + 10, "buy", 2}, {kT + 20, "buy", 2}}));
+  EXPECT_EQ(Read(kT, kT + 21),
+            (std::vector<E>{
+                {kT, "view", 1}, {kT + 10, "view", 3}, {kT + 10, "buy", 2}, {kT + 20, "buy", 2}}));
   EXPECT_EQ(Read(kT + 10, kT + 20), (std::vector<E>{{kT + 10, "view", 3}, {kT + 10, "buy", 2}}));
   EXPECT_EQ(Read(kT + 1, kT + 10), std::vector<E>{});
   EXPECT_EQ(Read(kT + 20, kT + 20), std::vector<E>{});

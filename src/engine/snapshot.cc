@@ -1,6 +1,5 @@
 #include "engine/snapshot.h"
 
-
 namespace banyan::engine {
 
 std::optional<uint32_t> internal::Catalog::FindAttribute(std::string_view name) const {

@@ -33,13 +33,13 @@ class Mutation;
 
 // Bytes held, by kind. Shared parts count once per snapshot.
 struct MemoryStats {
-  uint64_t customers = 0;        // live customers
+  uint64_t customers = 0;  // live customers
   uint64_t events = 0;
-  size_t customer_bytes = 0;     // person ids, live bitmaps, sequence references
-  size_t event_bytes = 0;        // event blocks (the columns and the properties)
-  size_t event_type_bytes = 0;   // who-did-it bitmaps
-  size_t column_bytes = 0;       // attribute values and "is set" bitmaps
-  size_t index_bytes = 0;        // per-value bitmaps and range indexes
+  size_t customer_bytes = 0;    // person ids, live bitmaps, sequence references
+  size_t event_bytes = 0;       // event blocks (the columns and the properties)
+  size_t event_type_bytes = 0;  // who-did-it bitmaps
+  size_t column_bytes = 0;      // attribute values and "is set" bitmaps
+  size_t index_bytes = 0;       // per-value bitmaps and range indexes
   size_t dictionary_bytes = 0;
   size_t total() const {
     return customer_bytes + event_bytes + event_type_bytes + column_bytes + index_bytes +

@@ -119,7 +119,8 @@ Status ReadColumn(ByteReader& in, const Bitmap& live, Mutation& mutation) {
   Status status;
   has.ForEach([&](uint32_t index) {
     Result<int64_t> value = in.Get<int64_t>();
-    const bool bad = !value.ok() || (kind == AttributeKind::kBoolean && *value != 0 && *value != 1) ||
+    const bool bad = !value.ok() ||
+                     (kind == AttributeKind::kBoolean && *value != 0 && *value != 1) ||
                      (kind == AttributeKind::kString &&
                       (*value < 0 || static_cast<uint64_t>(*value) >= dictionary->size()));
     if (bad) {
@@ -134,8 +135,7 @@ Status ReadColumn(ByteReader& in, const Bitmap& live, Mutation& mutation) {
 }
 
 // One customer's sequence, checked, into the mutation.
-Status ReadSequence(ByteReader& in, const Bitmap& live, Mutation& mutation,
-                    size_t event_types) {
+Status ReadSequence(ByteReader& in, const Bitmap& live, Mutation& mutation, size_t event_types) {
   ASSIGN_OR_RETURN(uint32_t index, in.Get<uint32_t>());
   ASSIGN_OR_RETURN(uint32_t count, in.Get<uint32_t>());
   ASSIGN_OR_RETURN(uint32_t property_bytes, in.Get<uint32_t>());

@@ -5,26 +5,21 @@
 #include "base/testing/temp_dir.h"
 #include "engine/engine.h"
 #include "engine/query.h"
+#include "engine/testing/conditions.h"
 
 namespace banyan::engine {
 namespace {
 
-// An EventCondition on `type` from `from` on, with `where`.
-EventCondition On(std::string type, int64_t from = kEpochBaseSeconds,
-                  std::vector<PropertyCondition> where = {}) {
-  EventCondition condition;
-  condition.type = std::move(type);
-  condition.from_seconds = from;
-  condition.where = std::move(where);
-  return condition;
-}
+using testing::On;
 
 constexpr int64_t kT0 = 1'700'000'000;
 
 std::unique_ptr<Engine> Sample() {
-  auto engine = std::make_unique<Engine>(std::vector<AttributeSpec>{
-      {"age", AttributeKind::kInteger}, {"vip", AttributeKind::kBoolean},
-      {"tier", AttributeKind::kString}, {"tags", AttributeKind::kStringList}});
+  auto engine =
+      std::make_unique<Engine>(std::vector<AttributeSpec>{{"age", AttributeKind::kInteger},
+                                                          {"vip", AttributeKind::kBoolean},
+                                                          {"tier", AttributeKind::kString},
+                                                          {"tags", AttributeKind::kStringList}});
   Batch batch;
   for (PersonId p = 1; p <= 70'000; p += 7) {
     batch.attributes.push_back({p, "age", p % 80});
@@ -63,16 +58,18 @@ void ExpectSameState(const Snapshot& a, const Snapshot& b) {
   EXPECT_EQ(*AttributeCompare(a, "tier", Compare::kEq, std::string("gold")),
             *AttributeCompare(b, "tier", Compare::kEq, std::string("gold")));
   EXPECT_EQ(*AttributeContains(a, "tags", "b"), *AttributeContains(b, "tags", "b"));
-  EventCondition cards = On("view", kEpochBaseSeconds, {{"product", Compare::kEq, std::string("card")}});
+  EventCondition cards =
+      On("view", kEpochBaseSeconds, {{"product", Compare::kEq, std::string("card")}});
   EXPECT_EQ(*CountEvents(a, a.live(), cards, Compare::kGe, 1),
             *CountEvents(b, b.live(), cards, Compare::kGe, 1));
-  EXPECT_EQ(*AggregateProperty(a, a.live(), On("buy"), Aggregate::kSum, "amount", Compare::kEq, 25),
-            *AggregateProperty(b, b.live(), On("buy"), Aggregate::kSum, "amount", Compare::kEq, 25));
+  EXPECT_EQ(
+      *AggregateProperty(a, a.live(), On("buy"), Aggregate::kSum, "amount", Compare::kEq, 25),
+      *AggregateProperty(b, b.live(), On("buy"), Aggregate::kSum, "amount", Compare::kEq, 25));
 }
 
 TEST(SnapshotFile, WritesLoadsAndCompares) {
   std::unique_ptr<Engine> engine = Sample();
-  testing::TempDir dir("banyan_engine");
+  banyan::testing::TempDir dir("banyan_engine");
   const std::filesystem::path path = std::filesystem::path(dir.path()) / "engine.snapshot";
   ASSERT_TRUE(WriteSnapshotFile(*engine->snapshot(), path).ok());
   Result<std::shared_ptr<const Snapshot>> loaded = LoadSnapshotFile(path);

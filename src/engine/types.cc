@@ -4,13 +4,20 @@ namespace banyan::engine {
 
 std::string_view AttributeKindName(AttributeKind kind) {
   switch (kind) {
-    case AttributeKind::kInteger: return "integer";
-    case AttributeKind::kDecimal: return "decimal";
-    case AttributeKind::kDate: return "date";
-    case AttributeKind::kTimestamp: return "timestamp";
-    case AttributeKind::kBoolean: return "boolean";
-    case AttributeKind::kString: return "string";
-    case AttributeKind::kStringList: return "string_list";
+    case AttributeKind::kInteger:
+      return "integer";
+    case AttributeKind::kDecimal:
+      return "decimal";
+    case AttributeKind::kDate:
+      return "date";
+    case AttributeKind::kTimestamp:
+      return "timestamp";
+    case AttributeKind::kBoolean:
+      return "boolean";
+    case AttributeKind::kString:
+      return "string";
+    case AttributeKind::kStringList:
+      return "string_list";
   }
   return "unknown";
 }
@@ -22,12 +29,18 @@ bool IsNumeric(AttributeKind kind) {
 
 std::string_view CompareName(Compare op) {
   switch (op) {
-    case Compare::kEq: return "=";
-    case Compare::kNe: return "!=";
-    case Compare::kLt: return "<";
-    case Compare::kLe: return "<=";
-    case Compare::kGt: return ">";
-    case Compare::kGe: return ">=";
+    case Compare::kEq:
+      return "=";
+    case Compare::kNe:
+      return "!=";
+    case Compare::kLt:
+      return "<";
+    case Compare::kLe:
+      return "<=";
+    case Compare::kGt:
+      return ">";
+    case Compare::kGe:
+      return ">=";
   }
   return "?";
 }

@@ -31,11 +31,11 @@ inline constexpr uint32_t kChunkWords = kChunkCustomers / 64;
 // named limit keeps a runaway import from exhausting memory first.
 inline constexpr uint32_t kCustomersMax = 100'000'000;
 inline constexpr size_t kAttributesMax = 256;
-inline constexpr size_t kEventTypesMax = 65'535;        // event type ids are uint16
-inline constexpr size_t kPropertyKeysMax = 4'096;       // property key ids
-inline constexpr size_t kDictionaryValuesMax = 1 << 24; // strings in one dictionary
+inline constexpr size_t kEventTypesMax = 65'535;         // event type ids are uint16
+inline constexpr size_t kPropertyKeysMax = 4'096;        // property key ids
+inline constexpr size_t kDictionaryValuesMax = 1 << 24;  // strings in one dictionary
 inline constexpr uint32_t kEventsPerCustomerMax = 1 << 22;
-inline constexpr size_t kEventPropertyBytesMax = 255;   // encoded properties of one event
+inline constexpr size_t kEventPropertyBytesMax = 255;          // encoded properties of one event
 inline constexpr size_t kAttributeValuesPerCustomerMax = 100;  // members of one string list
 
 // Event times are seconds since this base, held in 4 bytes: 2000-01-01T00:00:00Z .. 2136.
@@ -75,12 +75,18 @@ std::string_view CompareName(Compare op);  // "=", "!=", "<", ...
 template <typename T>
 bool Satisfies(T left, Compare op, T right) {
   switch (op) {
-    case Compare::kEq: return left == right;
-    case Compare::kNe: return left != right;
-    case Compare::kLt: return left < right;
-    case Compare::kLe: return left <= right;
-    case Compare::kGt: return left > right;
-    case Compare::kGe: return left >= right;
+    case Compare::kEq:
+      return left == right;
+    case Compare::kNe:
+      return left != right;
+    case Compare::kLt:
+      return left < right;
+    case Compare::kLe:
+      return left <= right;
+    case Compare::kGt:
+      return left > right;
+    case Compare::kGe:
+      return left >= right;
   }
   return false;
 }

@@ -26,9 +26,7 @@ class ByteWriter {
     Put<uint64_t>(bytes.size());
     out_.append(bytes);
   }
-  void PutRaw(const void* data, size_t size) {
-    out_.append(static_cast<const char*>(data), size);
-  }
+  void PutRaw(const void* data, size_t size) { out_.append(static_cast<const char*>(data), size); }
 
  private:
   std::string& out_;

@@ -38,11 +38,11 @@ struct TypeChunk {
 
 // One attribute over one chunk.
 struct ColumnChunk {
-  std::vector<int64_t> values;    // scalar kinds: kChunkCustomers values (bool 0/1, string id)
+  std::vector<int64_t> values;  // scalar kinds: kChunkCustomers values (bool 0/1, string id)
   std::vector<uint64_t> has_words = std::vector<uint64_t>(kChunkWords, 0);  // local "is set"
-  Bitmap has;                     // the same, as global indexes
-  std::vector<Bitmap> by_value;   // boolean, string, string list: value id -> holders
-  RangeIndex range;               // numeric kinds; rebuilt when the batch ends
+  Bitmap has;                    // the same, as global indexes
+  std::vector<Bitmap> by_value;  // boolean, string, string list: value id -> holders
+  RangeIndex range;              // numeric kinds; rebuilt when the batch ends
 };
 
 struct ChunkParts {

@@ -53,9 +53,9 @@ Result<CodedValue> CodeValue(const AttributeSpec& spec, const AttributeValue& va
       const auto* items = std::get_if<std::vector<std::string>>(&value);
       if (items == nullptr) return KindMismatch(spec);
       if (items->size() > kAttributeValuesPerCustomerMax) {
-        return TooLargeError(fmt::format("{}: more than {} items", spec.name,
-                                         kAttributeValuesPerCustomerMax),
-                             "/" + spec.name);
+        return TooLargeError(
+            fmt::format("{}: more than {} items", spec.name, kAttributeValuesPerCustomerMax),
+            "/" + spec.name);
       }
       for (const std::string& item : *items) {
         ASSIGN_OR_RETURN(uint32_t id, dictionary->Intern(item));
@@ -74,15 +74,18 @@ AttributeValue DecodeValue(const AttributeSpec& spec, const CodedValue& value,
                            const Dictionary* dictionary) {
   if (!value.set) return std::monostate{};
   switch (spec.kind) {
-    case AttributeKind::kBoolean: return value.scalar != 0;
-    case AttributeKind::kString: return dictionary->Name(static_cast<uint32_t>(value.scalar));
+    case AttributeKind::kBoolean:
+      return value.scalar != 0;
+    case AttributeKind::kString:
+      return dictionary->Name(static_cast<uint32_t>(value.scalar));
     case AttributeKind::kStringList: {
       std::vector<std::string> items;
       for (uint32_t id : value.members) items.push_back(dictionary->Name(id));
       std::sort(items.begin(), items.end());
       return items;
     }
-    default: return value.scalar;
+    default:
+      return value.scalar;
   }
 }
 

@@ -25,8 +25,8 @@ TEST(RangeIndex, BothDesignsAgreeWithAScan) {
   sorted.Build(values, has);
   sliced.Build(values, has);
   const std::pair<int64_t, int64_t> ranges[] = {
-      {-5, 5}, {0, 0}, {INT64_MIN, -999}, {999, INT64_MAX}, {INT64_MIN, INT64_MAX}, {5, 4},
-      {2000, 3000}};
+      {-5, 5}, {0, 0},      {INT64_MIN, -999}, {999, INT64_MAX}, {INT64_MIN, INT64_MAX},
+      {5, 4},  {2000, 3000}};
   for (auto [lo, hi] : ranges) {
     std::vector<uint64_t> expected(kChunkWords), a(kChunkWords), b(kChunkWords);
     for (uint32_t i = 0; i < kChunkCustomers; ++i) {

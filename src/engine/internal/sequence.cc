@@ -87,8 +87,8 @@ SequenceRef& SequenceRef::operator=(SequenceRef&& other) noexcept {
 
 SequenceView SequenceRef::View() const {
   if (block_ == nullptr) return {};
-  return {block_->times(), block_->types(),      block_->channels(),
-          block_->property_lengths(), block_->properties(), count_};
+  return {block_->times(),      block_->types(), block_->channels(), block_->property_lengths(),
+          block_->properties(), count_};
 }
 
 size_t SequenceRef::AllocatedBytes() const {
@@ -105,7 +105,8 @@ void SequenceRef::Insert(const EncodedEvent& event) {
     block_->types()[count_] = event.type;
     block_->channels()[count_] = event.channel;
     block_->property_lengths()[count_] = static_cast<uint8_t>(bytes);
-    if (bytes > 0) std::memcpy(block_->properties() + property_bytes_, event.properties.data(), bytes);
+    if (bytes > 0)
+      std::memcpy(block_->properties() + property_bytes_, event.properties.data(), bytes);
     ++count_;
     property_bytes_ += bytes;
     return;
@@ -118,8 +119,7 @@ void SequenceRef::Insert(const EncodedEvent& event) {
   Rebuild(Grow(count_ + 1, capacity), Grow(property_bytes_ + bytes, property_capacity), &event, at);
 }
 
-void SequenceRef::Rebuild(uint32_t events, uint32_t bytes, const EncodedEvent* event,
-                          uint32_t at) {
+void SequenceRef::Rebuild(uint32_t events, uint32_t bytes, const EncodedEvent* event, uint32_t at) {
   EventBlock* block = EventBlock::New(events, bytes);
   const SequenceView old = View();
   const size_t split = old.PropertyOffset(at);

@@ -17,8 +17,8 @@ TEST(Sequence, LateEventsGoInTimeOrderAndOldCopiesDoNotChange) {
   SequenceRef sequence;
   sequence.Insert({10, 1, 0, properties});
   sequence.Insert({30, 2, 0, {}});
-  SequenceRef before = sequence;  // an older snapshot's reference
-  sequence.Insert({40, 3, 0, {}});  // an append: in place, past `before`'s count
+  SequenceRef before = sequence;            // an older snapshot's reference
+  sequence.Insert({40, 3, 0, {}});          // an append: in place, past `before`'s count
   sequence.Insert({20, 4, 0, properties});  // late: a new block
   EXPECT_EQ(Times(sequence), (std::vector<uint32_t>{10, 20, 30, 40}));
   EXPECT_EQ(Times(before), (std::vector<uint32_t>{10, 30}));
@@ -49,8 +49,7 @@ TEST(Sequence, MergeKeepsTimeOrderAndProperties) {
 TEST(Property, EncodingRoundTripsAndDropsWhatDoesNotFit) {
   Dictionary keys("keys", 100), values("values", 100);
   std::vector<uint8_t> out;
-  std::vector<EventProperty> properties = {{"product", std::string("card")},
-                                           {"amount", -1234.567}};
+  std::vector<EventProperty> properties = {{"product", std::string("card")}, {"amount", -1234.567}};
   Result<size_t> dropped = EncodeProperties(properties, keys, values, out);
   ASSERT_TRUE(dropped.ok());
   EXPECT_EQ(*dropped, 0u);
