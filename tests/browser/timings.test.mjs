@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { PAGES, Timings, login, newPage, ready, startConsole } from './console.mjs';
 
-const ROUNDS = Number(process.env.BANYAN_BROWSER_ROUNDS ?? 5);
+// A p95 needs at least 20 samples: with fewer it is the maximum, and one stall of the machine
+// (a major GC, another process taking the core) decides the result.
+const ROUNDS = Number(process.env.BANYAN_BROWSER_ROUNDS ?? 20);
 const PAGE_BUDGET_MS = 1000;
 const API_BUDGET_MS = 200;
 // Log-in verifies an Argon2id hash, memory-hard by design (docs/security.md): it is an action,
@@ -45,7 +47,7 @@ after(async () => {
   await env?.close();
 });
 
-test('every page is interactive within 1 s and every API call under 200 ms at p95', { timeout: 300_000 }, async () => {
+test('every page is interactive within 1 s and every API call under 200 ms at p95', { timeout: 900_000 }, async () => {
   const { context, page } = await newPage(env, timings);
   try {
     // The log-in page from an empty cache, then with the console's assets cached.
