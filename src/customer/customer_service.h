@@ -203,6 +203,11 @@ class CustomerService : public events::DurableEventSink {
   const engine::Engine& engine() const;
   // Null without an engine.
   const EngineFeed* engine_feed() const { return engine_feed_.get(); }
+  // The customers of `snapshot` that `principal` may see — the rule of every read above (home
+  // branch in its subtree, its own customers, or all) — as the snapshot's customer indexes.
+  // Engine readers (segments, analytics) AND their populations with it.
+  Result<engine::Bitmap> VisibleCustomers(const auth::Principal& principal,
+                                          const engine::Snapshot& snapshot);
   // Waits until the engine has applied every change queued so far (Flush first to include the
   // attributes of pending profile updates). No-op without an engine.
   void WaitForEngine();

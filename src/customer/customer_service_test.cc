@@ -19,20 +19,7 @@ class CustomerServiceTest : public testing::CustomerFixture {
  protected:
   void SetUp() override {
     CustomerFixture::SetUp();
-    ASSERT_TRUE(db_->Write([](store::Transaction& tx) -> Status {
-                     RETURN_IF_ERROR(tx.Execute(
-                         "INSERT INTO branch (id, parent_id, code, name, kind, latitude, "
-                         "longitude, path, created_at, updated_at) VALUES "
-                         "(1, NULL, 'HQ', 'HQ', 'head_office', 0, 0, '/1/', 0, 0), "
-                         "(2, 1, 'XIXI', 'Xixi', 'branch', 0, 0, '/1/2/', 0, 0), "
-                         "(3, 1, 'WEST', 'West', 'branch', 0, 0, '/1/3/', 0, 0)"));
-                     return tx.Execute(
-                         "INSERT INTO staff (id, username, display_name, password_hash, role, "
-                         "branch_id, status, locale, created_at, updated_at) VALUES "
-                         "(7, 'rm.xixi', 'RM', 'x', 'relationship_manager', 2, 'active', "
-                         "'zh-CN', 0, 0)");
-                   })
-                    .ok());
+    SeedOrg();
     Start();
   }
 
@@ -42,26 +29,8 @@ class CustomerServiceTest : public testing::CustomerFixture {
   }
 };
 
-auth::Principal Rm() {
-  auth::Principal p;
-  p.kind = auth::PrincipalKind::kStaff;
-  p.id = 7;
-  p.permissions = auth::RolePermissions(auth::Role::kRelationshipManager);
-  p.branch_id = 2;
-  p.branch_path = "/1/2/";
-  p.scope = auth::ScopeKind::kOwnCustomers;
-  return p;
-}
-
-auth::Principal Manager(int64_t branch, std::string path) {
-  auth::Principal p = Rm();
-  p.id = 8;
-  p.permissions = auth::RolePermissions(auth::Role::kBranchManager);
-  p.branch_id = branch;
-  p.branch_path = std::move(path);
-  p.scope = auth::ScopeKind::kSubtree;
-  return p;
-}
+using testing::Manager;
+using testing::Rm;
 
 TEST_F(CustomerServiceTest, IdentifyMakesOneMaskedCustomerFoundByAnyIdentifier) {
   Send(R"({"batch":[

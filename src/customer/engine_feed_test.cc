@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 
 #include "customer/customer_service.h"
@@ -19,6 +20,7 @@ class EngineFeedTest : public testing::CustomerFixture {
  protected:
   void SetUp() override {
     CustomerFixture::SetUp();
+    SeedOrg();
     Start();
   }
   CustomerOptions Options() const override {
@@ -128,6 +130,36 @@ TEST_F(EngineFeedTest, AnErasureRemovesTheCustomer) {
   EXPECT_EQ(WhoDid(*snapshot, "view_product"), std::vector<PersonId>{FindOne("app_user_id", "u2")});
   EXPECT_TRUE(Where(*snapshot, "city", std::string("杭州")).empty());
   EXPECT_EQ(snapshot->Memory().events, 1u);
+}
+
+TEST_F(EngineFeedTest, VisibleCustomersFollowTheReadScope) {
+  Send(R"({"type":"identify","userId":"mine","messageId":"m1",
+           "traits":{"home_branch":"XIXI","relationship_manager":"rm.xixi"}})");
+  Send(R"({"type":"identify","userId":"xixi","messageId":"m2","traits":{"home_branch":"XIXI"}})");
+  Send(R"({"type":"identify","userId":"west","messageId":"m3","traits":{"home_branch":"WEST"}})");
+  Send(R"({"type":"identify","userId":"nowhere","messageId":"m4"})");
+  auto snapshot = Settled();
+  const PersonId mine = FindOne("app_user_id", "mine"), xixi = FindOne("app_user_id", "xixi");
+  const PersonId west = FindOne("app_user_id", "west");
+  auto visible = [&](const auth::Principal& who) {
+    auto bitmap = service_->VisibleCustomers(who, *snapshot);
+    EXPECT_TRUE(bitmap.ok()) << bitmap.status().ToString();
+    std::vector<PersonId> persons =
+        bitmap.ok() ? Persons(*snapshot, *bitmap) : std::vector<PersonId>{};
+    std::sort(persons.begin(), persons.end());
+    return persons;
+  };
+  auto sorted = [](std::vector<PersonId> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(visible(testing::Rm()), std::vector<PersonId>{mine});
+  EXPECT_EQ(visible(testing::Manager(2, "/1/2/")), sorted({mine, xixi}));
+  EXPECT_EQ(visible(testing::Manager(3, "/1/3/")), std::vector<PersonId>{west});
+  EXPECT_EQ(visible(testing::Manager(1, "/1/")).size(), 3u);  // not the one without a branch
+  EXPECT_EQ(visible(auth::Principal::System()).size(), 4u);
+  auth::Principal stranger = testing::Manager(9, "/1/9/");
+  EXPECT_TRUE(visible(stranger).empty());
 }
 
 TEST_F(EngineFeedTest, ARestartRebuildsTheSameState) {

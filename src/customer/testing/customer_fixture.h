@@ -12,13 +12,40 @@
 
 #include <future>
 #include <memory>
+#include <string>
 #include <string_view>
+
+#include "auth/permissions.h"
+#include "auth/principal.h"
 
 #include "customer/customer_service.h"
 #include "events/ingest.h"
 #include "privacy/testing/privacy_fixture.h"
 
 namespace banyan::customer::testing {
+
+// Relationship manager rm.xixi (staff 7) of branch XIXI (2, "/1/2/"): own customers only.
+inline auth::Principal Rm() {
+  auth::Principal p;
+  p.kind = auth::PrincipalKind::kStaff;
+  p.id = 7;
+  p.permissions = auth::RolePermissions(auth::Role::kRelationshipManager);
+  p.branch_id = 2;
+  p.branch_path = "/1/2/";
+  p.scope = auth::ScopeKind::kOwnCustomers;
+  return p;
+}
+
+// A branch manager of `branch` at `path`: that branch's subtree.
+inline auth::Principal Manager(int64_t branch, std::string path) {
+  auth::Principal p = Rm();
+  p.id = 8;
+  p.permissions = auth::RolePermissions(auth::Role::kBranchManager);
+  p.branch_id = branch;
+  p.branch_path = std::move(path);
+  p.scope = auth::ScopeKind::kSubtree;
+  return p;
+}
 
 class CustomerFixture : public privacy::testing::PrivacyFixture {
  protected:
@@ -30,6 +57,25 @@ class CustomerFixture : public privacy::testing::PrivacyFixture {
     Stop();
     audit_.reset();
     PrivacyFixture::TearDown();
+  }
+
+  // The organisation the scope tests use: HQ (1, "/1/") with branches XIXI (2, "/1/2/") and
+  // WEST (3, "/1/3/"), and relationship manager rm.xixi (staff 7) at XIXI.
+  void SeedOrg() {
+    ASSERT_TRUE(db_->Write([](store::Transaction& tx) -> Status {
+                     RETURN_IF_ERROR(tx.Execute(
+                         "INSERT INTO branch (id, parent_id, code, name, kind, latitude, "
+                         "longitude, path, created_at, updated_at) VALUES "
+                         "(1, NULL, 'HQ', 'HQ', 'head_office', 0, 0, '/1/', 0, 0), "
+                         "(2, 1, 'XIXI', 'Xixi', 'branch', 0, 0, '/1/2/', 0, 0), "
+                         "(3, 1, 'WEST', 'West', 'branch', 0, 0, '/1/3/', 0, 0)"));
+                     return tx.Execute(
+                         "INSERT INTO staff (id, username, display_name, password_hash, role, "
+                         "branch_id, status, locale, created_at, updated_at) VALUES "
+                         "(7, 'rm.xixi', 'RM', 'x', 'relationship_manager', 2, 'active', "
+                         "'zh-CN', 0, 0)");
+                   })
+                    .ok());
   }
 
   // The service's options for Start.
