@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -59,6 +60,7 @@ class Engine::BatchApplier {
   Status Prepare(const Batch& batch);
   std::shared_ptr<const Snapshot> Run(const Batch& batch);
   const ApplyReport& report() const { return report_; }
+  ChangeSet TakeChange() { return std::move(change_); }
 
  private:
   struct PreparedChange {
@@ -86,6 +88,7 @@ class Engine::BatchApplier {
   std::vector<PreparedEvent> events_;
   std::vector<uint8_t> properties_;
   ApplyReport report_;
+  ChangeSet change_;
 };
 
 Status Engine::BatchApplier::Prepare(const Batch& batch) {
@@ -151,6 +154,8 @@ void Engine::BatchApplier::ApplyEvent(const PreparedEvent& event) {
   std::vector<Bitmap>& by_type = mutation_.Types(chunk).by_type;
   if (event.type >= by_type.size()) by_type.resize(event.type + 1);
   by_type[event.type].Add(index);
+  change_.customers.Add(index);
+  change_.event_types.push_back(event.type);
   ++report_.events_applied;
 }
 
@@ -160,11 +165,17 @@ std::shared_ptr<const Snapshot> Engine::BatchApplier::Run(const Batch& batch) {
     const CustomerIndex index = IndexFor(change.person);
     internal::WriteValue(mutation_.Column(index >> kChunkBits, change.attribute),
                          catalog.attributes[change.attribute].kind, index, change.value);
+    change_.customers.Add(index);
+    change_.attributes.push_back(change.attribute);
     ++report_.attribute_changes;
   }
   for (const PreparedEvent& event : events_) ApplyEvent(event);
   for (const MergeRecord& merge : batch.merges) ApplyMerge(merge);
   for (const PersonId person : batch.erasures) ApplyErasure(person);
+  for (std::vector<uint32_t>* ids : {&change_.attributes, &change_.event_types}) {
+    std::sort(ids->begin(), ids->end());
+    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  }
   return mutation_.Finish();
 }
 
@@ -179,12 +190,15 @@ void Engine::BatchApplier::ApplyMerge(const MergeRecord& merge) {
   const CustomerIndex from_index = from->second;
   engine_.index_of_.erase(from);
   auto to = engine_.index_of_.find(survivor);
+  change_.merges_or_erasures = true;
+  change_.customers.Add(from_index);
   if (to == engine_.index_of_.end()) {
     // The survivor is new to the engine: it takes over the absorbed index as it is.
     engine_.index_of_.emplace(survivor, from_index);
     mutation_.SetPerson(from_index, survivor);
     return;
   }
+  change_.customers.Add(to->second);
   MoveHistory(from_index, to->second);
   mutation_.Tombstone(from_index);
 }
@@ -227,6 +241,8 @@ void Engine::BatchApplier::ApplyErasure(PersonId person) {
   if (found == engine_.index_of_.end()) return;
   const CustomerIndex index = found->second;
   engine_.index_of_.erase(found);
+  change_.merges_or_erasures = true;
+  change_.customers.Add(index);
   const uint32_t chunk = index >> kChunkBits;
   internal::SequenceRef& sequence =
       mutation_.Sequences(chunk).sequences[index & (kChunkCustomers - 1)];
@@ -260,15 +276,44 @@ Engine::Engine(std::shared_ptr<const Snapshot> state) : published_(std::move(sta
   });
 }
 
+std::optional<ChangeSet> Engine::ChangesSince(uint64_t version) const {
+  std::lock_guard lock(published_mutex_);
+  ChangeSet out;
+  out.from_version = version;
+  out.to_version = published_->version();
+  if (version >= out.to_version) return out;
+  // The entries are contiguous: each starts where the previous one ended.
+  auto first = std::find_if(change_log_.begin(), change_log_.end(),
+                            [&](const ChangeSet& c) { return c.from_version == version; });
+  if (first == change_log_.end()) return std::nullopt;
+  std::vector<const Bitmap*> customers;
+  for (auto it = first; it != change_log_.end(); ++it) {
+    customers.push_back(&it->customers);
+    out.attributes.insert(out.attributes.end(), it->attributes.begin(), it->attributes.end());
+    out.event_types.insert(out.event_types.end(), it->event_types.begin(), it->event_types.end());
+    out.merges_or_erasures |= it->merges_or_erasures;
+  }
+  out.customers = Bitmap::Union(customers);
+  for (std::vector<uint32_t>* ids : {&out.attributes, &out.event_types}) {
+    std::sort(ids->begin(), ids->end());
+    ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+  }
+  return out;
+}
+
 std::shared_ptr<const Snapshot> Engine::snapshot() const {
   std::lock_guard lock(published_mutex_);
   return published_;
 }
 
-void Engine::Publish(std::shared_ptr<const Snapshot> next) {
+void Engine::Publish(std::shared_ptr<const Snapshot> next, ChangeSet change) {
   std::shared_ptr<const Snapshot> old;
   {
     std::lock_guard lock(published_mutex_);
+    change.from_version = published_->version();
+    change.to_version = next->version();
+    change_log_.push_back(std::move(change));
+    if (change_log_.size() > kChangeLogVersionsMax) change_log_.pop_front();
     old = std::exchange(published_, std::move(next));
   }
   // `old` is released here, outside the lock: freeing a state's parts can take a while.
@@ -277,7 +322,8 @@ void Engine::Publish(std::shared_ptr<const Snapshot> next) {
 Result<ApplyReport> Engine::Apply(const Batch& batch) {
   BatchApplier applier(*this, *snapshot());
   RETURN_IF_ERROR(applier.Prepare(batch));
-  Publish(applier.Run(batch));
+  std::shared_ptr<const Snapshot> next = applier.Run(batch);
+  Publish(std::move(next), applier.TakeChange());
   return applier.report();
 }
 

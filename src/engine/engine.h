@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -74,6 +75,20 @@ struct ApplyReport {
   size_t erasures = 0;  // erasures of a customer the engine held
 };
 
+// What published versions changed, for readers that keep derived state current (live segments
+// re-check only these customers, and only conditions on these attributes and event types).
+struct ChangeSet {
+  uint64_t from_version = 0;  // changes after this version ...
+  uint64_t to_version = 0;    // ... up to and including this one
+  Bitmap customers;           // written attributes or events, merge survivors and absorbed, erased
+  std::vector<uint32_t> attributes;   // attribute ids written (sorted, unique)
+  std::vector<uint32_t> event_types;  // event type ids appended (sorted, unique)
+  bool merges_or_erasures = false;
+};
+
+// Versions whose changes ChangesSince can still answer for.
+inline constexpr size_t kChangeLogVersionsMax = 4096;
+
 class Engine {
  public:
   explicit Engine(std::vector<AttributeSpec> attributes = {});
@@ -91,6 +106,11 @@ class Engine {
   // The latest published state. Any thread.
   std::shared_ptr<const Snapshot> snapshot() const;
 
+  // The union of the changes published after `version` up to the latest snapshot, or nullopt
+  // when they are no longer kept (more than kChangeLogVersionsMax versions ago): the caller then
+  // treats everything as changed. Any thread.
+  std::optional<ChangeSet> ChangesSince(uint64_t version) const;
+
   // Writer thread: the index of `person` (following merges), or nullopt.
   std::optional<CustomerIndex> Find(PersonId person) const;
   // Bytes of the writer's own maps (person -> index, merge redirects).
@@ -99,10 +119,11 @@ class Engine {
  private:
   class BatchApplier;
   PersonId FollowMerges(PersonId person) const;
-  void Publish(std::shared_ptr<const Snapshot> next);
+  void Publish(std::shared_ptr<const Snapshot> next, ChangeSet change = {});
 
   mutable std::mutex published_mutex_;
   std::shared_ptr<const Snapshot> published_;
+  std::deque<ChangeSet> change_log_;  // one per published version, oldest first
   std::unordered_map<PersonId, CustomerIndex> index_of_;
   std::unordered_map<PersonId, PersonId> merged_into_;  // absorbed -> survivor
 };

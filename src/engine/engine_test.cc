@@ -45,6 +45,49 @@ TEST(Engine, SnapshotsAreIsolatedFromLaterBatches) {
   EXPECT_EQ(after->version(), before->version() + 1);
 }
 
+TEST(Engine, ChangesSinceAVersionNameTheCustomersAttributesAndEventTypes) {
+  Engine engine({{"age", AttributeKind::kInteger}, {"city", AttributeKind::kString}});
+  Batch first;
+  first.attributes = {{1, "age", int64_t{30}}, {2, "city", std::string("杭州")}};
+  ASSERT_TRUE(engine.Apply(first).ok());
+  const uint64_t v1 = engine.snapshot()->version();
+  Batch second;
+  second.events = {Event(3, kT0, "login")};
+  ASSERT_TRUE(engine.Apply(second).ok());
+  engine.Compact();  // a version without changes
+  Batch third;
+  third.merges = {{1, 2}};  // 2 absorbed into 1
+  ASSERT_TRUE(engine.Apply(third).ok());
+  auto snapshot = engine.snapshot();
+  const uint32_t p1 = *engine.Find(1), p3 = *engine.Find(3);
+
+  auto since_first = engine.ChangesSince(v1);
+  ASSERT_TRUE(since_first.has_value());
+  EXPECT_EQ(since_first->to_version, snapshot->version());
+  EXPECT_TRUE(since_first->customers.Contains(p3));
+  EXPECT_TRUE(since_first->customers.Contains(p1));     // the merge's survivor
+  EXPECT_EQ(since_first->customers.Cardinality(), 3u);  // and the absorbed index
+  EXPECT_EQ(since_first->event_types,
+            std::vector<uint32_t>{*snapshot->catalog().event_types->Find("login")});
+  EXPECT_TRUE(since_first->attributes.empty());
+  EXPECT_TRUE(since_first->merges_or_erasures);
+
+  auto everything = engine.ChangesSince(0);
+  ASSERT_TRUE(everything.has_value());
+  EXPECT_EQ(everything->attributes, (std::vector<uint32_t>{0, 1}));
+  auto nothing = engine.ChangesSince(snapshot->version());
+  ASSERT_TRUE(nothing.has_value());
+  EXPECT_TRUE(nothing->customers.IsEmpty());
+  EXPECT_FALSE(nothing->merges_or_erasures);
+}
+
+TEST(Engine, ChangesTooLongAgoAreNotKept) {
+  Engine engine;
+  for (size_t i = 0; i < kChangeLogVersionsMax + 1; ++i) engine.Compact();
+  EXPECT_FALSE(engine.ChangesSince(0).has_value());
+  EXPECT_TRUE(engine.ChangesSince(engine.snapshot()->version() - 1).has_value());
+}
+
 TEST(Engine, ABadBatchChangesNothing) {
   Engine engine({{"age", AttributeKind::kInteger}});
   Batch batch;
