@@ -30,12 +30,15 @@ CREATE TABLE tag_import_member (
   PRIMARY KEY (tag_id, person_id)
 ) WITHOUT ROWID;
 
--- A saved segment. `expression` is the canonical text form. `branch_id` is the scope it was
--- saved under (null: the whole bank); its members are counted within that scope.
+-- A saved segment. `expression` is the canonical text form. A live segment's members follow the
+-- data; a static one's are those of its latest snapshot. `branch_id` is the branch of the staff
+-- member who saved it (null: head office): staff of other branches do not see it. Members are
+-- always counted within the reader's scope.
 CREATE TABLE segment (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
   description TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL CHECK (kind IN ('live', 'static')),
   expression TEXT NOT NULL,
   owner_staff_id INTEGER REFERENCES staff(id),
   branch_id INTEGER REFERENCES branch(id),
