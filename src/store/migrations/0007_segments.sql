@@ -73,3 +73,10 @@ CREATE TABLE segment_transition (
   at INTEGER NOT NULL
 );
 CREATE INDEX segment_transition_by_segment ON segment_transition (segment_id, seq);
+
+-- When the built-in tags (the AUM tiers, the lifecycle stage) were added, so that a bank that
+-- deletes them does not get them back at the next start.
+CREATE TABLE segment_meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  builtin_tags_added_at INTEGER NOT NULL
+);
