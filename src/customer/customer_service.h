@@ -70,6 +70,16 @@ inline constexpr int kTimelinePageMax = 200;
 inline constexpr int kRecentEventsIn360 = 20;
 inline constexpr size_t kExportEventsMax = 100'000;
 
+// A customer's clear contact points, for sending a message (ContactsForSending). Never
+// serialised to an API response: messaging resolves the address without revealing it.
+struct Contacts {
+  PersonId one_id = 0;
+  std::vector<PersonId> members;  // the persons merged into the OneID
+  std::optional<int64_t> home_branch_id;
+  std::optional<int64_t> rm_id;
+  std::vector<std::pair<std::string, std::string>> points;  // (identifier type, clear value)
+};
+
 struct CustomerOptions {
   size_t timeline_events_max = 10'000;
   // Keep an analytic engine current (engine_feed.h): rebuilt from the store and the whole log
@@ -172,6 +182,12 @@ class CustomerService : public events::DurableEventSink {
                              std::optional<int64_t> before_id, int limit);
   Result<Json> ResolveConflict(const auth::Principal& principal, int64_t conflict_id,
                                std::string_view resolution, const auth::AuditContext& context);
+
+  // contacts.cc. The customer's identifiers of `types` in clear, for the message dispatcher and
+  // the send API only; scoped like every read (NotFound outside the caller's scope). Not audited
+  // as an unmask: the values go to the provider, never back to the caller.
+  Result<Contacts> ContactsForSending(const auth::Principal& principal, PersonId id,
+                                      std::span<const std::string> types);
 
   Result<Json> Consents(const auth::Principal& principal, PersonId id,
                         std::optional<int64_t> before_id, int limit);
