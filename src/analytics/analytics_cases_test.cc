@@ -1,0 +1,223 @@
+// The data-driven analytics cases: every tests/cases/analytics/*.test file is one test.
+//
+// Records without "----" are data: the segment test dataset's lines (segment/testing/dataset.h:
+// now, customer, event, tag, member) plus
+//
+//   merge SURVIVOR ABSORBED        OneID merges two customers (events move to the survivor)
+//   population all | ID ID ...     who the following questions may count (the caller's scope)
+//
+// Data accumulates through the file and is fed to an engine (segment/testing/engine_loader.h)
+// before each question, in batches as the file groups it — so an event in a later record is a
+// late-arriving event when its time is earlier than what the engine already holds.
+// A question is a verb and a JSON query (which may run over several lines), its answer after
+// "----":
+//
+//   funnel {...}            one line per row: NAME customers=… median=… p90=… ("-" for none);
+//                           "overall" first, then the groups; "compare …" rows for compare_range
+//   funnel_json {...}       the whole JSON result, compact
+//   members {"kind": "funnel", ..., "select": {...}}   the selected customers' ids, or "none"
+//
+// Errors answer "error: FIELD: MESSAGE". Queries run as of the data's `now`, in Asia/Shanghai.
+// BANYAN_REWRITE_CASES=1 rewrites the answers in place for review.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "analytics/funnel.h"
+#include "analytics/query_json.h"
+#include "base/testing/case_file.h"
+#include "segment/testing/dataset.h"
+#include "segment/testing/engine_loader.h"
+
+namespace banyan::analytics {
+namespace {
+
+namespace fs = std::filesystem;
+using Record = banyan::testing::CaseRecord;
+
+std::string Join(const std::vector<std::string>& lines, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) out += (i > 0 ? std::string(separator) : "") + lines[i];
+  return out;
+}
+
+std::vector<std::string> Words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+std::string ErrorLine(const Status& status) {
+  return "error: " + (status.field().empty() ? "" : status.field() + ": ") + status.message();
+}
+
+std::string Series(const std::vector<std::optional<int64_t>>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += (i > 0 ? "," : "") + (values[i] ? std::to_string(*values[i]) : std::string("-"));
+  }
+  return out;
+}
+
+void FunnelRows(const std::string& prefix, const FunnelRun& run, std::vector<std::string>* out) {
+  auto row = [&](const std::string& name, const FunnelGroup& group) {
+    std::vector<std::optional<int64_t>> customers, median, p90;
+    for (const FunnelStep& step : group.steps) {
+      customers.push_back(step.customers);
+      median.push_back(step.median_seconds);
+      p90.push_back(step.p90_seconds);
+    }
+    out->push_back(prefix + name + " customers=" + Series(customers) + " median=" + Series(median) +
+                   " p90=" + Series(p90));
+  };
+  row("overall", run.overall);
+  for (const FunnelGroup& group : run.groups) row("group " + group.name, group);
+}
+
+class CaseRun {
+ public:
+  CaseRun() : catalog_(segment::testing::BuiltinTestCatalog()) {}
+
+  Status AddData(const Record& record) {
+    for (const std::string& line : record.lines) {
+      if (line[0] == '#') continue;  // a comment inside the data
+      const std::vector<std::string> words = Words(line);
+      if (!words.empty() && words[0] == "merge" && words.size() == 3) {
+        RETURN_IF_ERROR(loader_.Sync(data_, catalog_));
+        RETURN_IF_ERROR(loader_.Merge(data_, std::stoll(words[1]), std::stoll(words[2])));
+      } else if (!words.empty() && words[0] == "population") {
+        population_.clear();
+        all_ = words.size() == 2 && words[1] == "all";
+        for (size_t i = 1; i < words.size() && !all_; ++i) {
+          population_.push_back(std::stoll(words[i]));
+        }
+      } else {
+        RETURN_IF_ERROR(segment::testing::ApplyLine(line, data_, catalog_));
+      }
+    }
+    return Status::Ok();
+  }
+
+  std::vector<std::string> Answer(const Record& record) {
+    std::vector<std::string> lines = record.lines;
+    const size_t space = lines[0].find(' ');
+    const std::string verb = lines[0].substr(0, space);
+    lines[0] = space == std::string::npos ? "" : lines[0].substr(space + 1);
+    Result<Json> body = ParseJson(Join(lines, "\n"));
+    if (!body.ok()) return {ErrorLine(body.status())};
+    const Status synced = loader_.Sync(data_, catalog_);
+    if (!synced.ok()) return {ErrorLine(synced)};
+    snapshot_ = loader_.engine().snapshot();
+    Result<QueryContext> context = Context();
+    if (!context.ok()) return {ErrorLine(context.status())};
+    if (verb == "funnel" || verb == "funnel_json") return Funnel(*body, *context, verb);
+    if (verb == "members") return Members(*body, *context);
+    return {"unknown question: " + verb};
+  }
+
+ private:
+  Result<QueryContext> Context() {
+    static const BusinessCalendar calendar = *BusinessCalendar::Create("Asia/Shanghai");
+    QueryContext context;
+    context.snapshot = snapshot_.get();
+    context.calendar = &calendar;
+    context.now = data_.now;
+    context.tags = &loader_;
+    if (all_) {
+      context.population = snapshot_->live();
+    } else {
+      for (const int64_t id : population_) {
+        const std::optional<engine::CustomerIndex> index = loader_.Find(id);
+        if (index) context.population.Add(*index);
+      }
+    }
+    return context;
+  }
+
+  std::vector<std::string> Funnel(Json body, const QueryContext& context, const std::string& verb) {
+    Result<QueryEnvelope> envelope = TakeEnvelope(body);
+    if (!envelope.ok()) return {ErrorLine(envelope.status())};
+    Result<FunnelQuery> query = ParseFunnelQuery(body);
+    if (!query.ok()) return {ErrorLine(query.status())};
+    Result<FunnelResult> result = RunFunnel(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    if (verb == "funnel_json") return {FunnelResultJson(*query, *result).dump()};
+    std::vector<std::string> out;
+    FunnelRows("", result->current, &out);
+    if (result->compare) FunnelRows("compare ", *result->compare, &out);
+    return out;
+  }
+
+  std::vector<std::string> Members(Json body, const QueryContext& context) {
+    const std::string kind = body.value("kind", "");
+    body.erase("kind");
+    Result<QueryEnvelope> envelope = TakeEnvelope(body);
+    if (!envelope.ok()) return {ErrorLine(envelope.status())};
+    if (!envelope->select) return {"error: no select"};
+    Result<engine::Bitmap> members = engine::Bitmap();
+    if (kind == "funnel") {
+      Result<FunnelQuery> query = ParseFunnelQuery(body);
+      if (!query.ok()) return {ErrorLine(query.status())};
+      Result<FunnelSelection> selection = ParseFunnelSelection(*envelope->select);
+      if (!selection.ok()) return {ErrorLine(selection.status())};
+      members = FunnelMembers(context, *query, *selection);
+    } else {
+      return {"unknown kind: " + kind};
+    }
+    if (!members.ok()) return {ErrorLine(members.status())};
+    const std::vector<int64_t> ids = loader_.Ids(*members, *snapshot_);
+    if (ids.empty()) return {"none"};
+    std::string out;
+    for (const int64_t id : ids) out += (out.empty() ? "" : " ") + std::to_string(id);
+    return {out};
+  }
+
+  segment::testing::Dataset data_;
+  segment::Catalog catalog_;
+  segment::testing::EngineLoader loader_;
+  std::shared_ptr<const engine::Snapshot> snapshot_;
+  bool all_ = true;
+  std::vector<int64_t> population_;
+};
+
+class AnalyticsCases : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AnalyticsCases, GiveTheExpectedAnswers) {
+  const fs::path path = fs::path(BANYAN_ANALYTICS_CASES_DIR) / GetParam();
+  const std::vector<Record> records =
+      banyan::testing::ParseCaseFile(banyan::testing::ReadCaseFile(path));
+  ASSERT_FALSE(records.empty()) << path;
+  const bool rewrite = banyan::testing::RewritingCases();
+  CaseRun run;
+  std::vector<std::vector<std::string>> answers;
+  for (const Record& record : records) {
+    const std::string where = path.filename().string() + ":" + std::to_string(record.line);
+    if (!record.has_answer) {
+      const Status status = run.AddData(record);
+      ASSERT_TRUE(status.ok()) << where << ": " << status.ToString();
+      answers.emplace_back();
+      continue;
+    }
+    ASSERT_FALSE(record.lines.empty()) << where << ": a question without a line";
+    std::vector<std::string> got = run.Answer(record);
+    if (!rewrite) {
+      EXPECT_EQ(record.answer, got) << where << ": " << Join(record.lines, "\n");
+    }
+    answers.push_back(std::move(got));
+  }
+  if (rewrite) std::ofstream(path) << banyan::testing::RenderCaseFile(records, answers);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, AnalyticsCases,
+    ::testing::ValuesIn(banyan::testing::ListCaseFiles(BANYAN_ANALYTICS_CASES_DIR)),
+    [](const ::testing::TestParamInfo<std::string>& info) {
+      return banyan::testing::CaseTestName(info.param);
+    });
+
+}  // namespace
+}  // namespace banyan::analytics

@@ -1,0 +1,137 @@
+#include "analytics/query_json.h"
+
+#include <fmt/format.h>
+
+#include "analytics/internal/json_common.h"
+
+namespace banyan::analytics {
+namespace {
+
+using internal::Member;
+using internal::Rounded;
+
+Json FunnelGroupJson(const FunnelGroup& group) {
+  Json customers = Json::array(), from_previous = Json::array(), from_first = Json::array(),
+       drop_off = Json::array();
+  std::vector<std::optional<int64_t>> median, p90;
+  for (const FunnelStep& step : group.steps) {
+    customers.push_back(step.customers);
+    from_previous.push_back(Rounded(step.conversion_from_previous));
+    from_first.push_back(Rounded(step.conversion_from_first));
+    drop_off.push_back(step.drop_off);
+    median.push_back(step.median_seconds);
+    p90.push_back(step.p90_seconds);
+  }
+  return {{"customers", customers},
+          {"conversion_from_previous", from_previous},
+          {"conversion_from_first", from_first},
+          {"drop_off", drop_off},
+          {"median_seconds", internal::OptionalArray(median)},
+          {"p90_seconds", internal::OptionalArray(p90)}};
+}
+
+Json FunnelRunJson(const FunnelRun& run) {
+  Json groups = Json::array();
+  for (const FunnelGroup& group : run.groups) {
+    Json row = FunnelGroupJson(group);
+    row["name"] = group.name;
+    groups.push_back(std::move(row));
+  }
+  return {{"range", internal::RangeJson(run.range)},
+          {"overall", FunnelGroupJson(run.overall)},
+          {"groups", std::move(groups)}};
+}
+
+}  // namespace
+
+Result<QueryEnvelope> TakeEnvelope(Json& body) {
+  if (!body.is_object()) return InvalidArgumentError("expected a JSON object", "");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  QueryEnvelope envelope;
+  ASSIGN_OR_RETURN(envelope.segment, reader.OptionalString("segment", kSegmentTextMax));
+  ASSIGN_OR_RETURN(const std::optional<int64_t> limit,
+                   reader.OptionalInt("time_limit_ms", 1, kQueryTimeMsMax));
+  envelope.time_limit_ms = limit.value_or(kQueryTimeMsDefault);
+  if (body.contains("select") && !body["select"].is_null()) envelope.select = body["select"];
+  body.erase("segment");
+  body.erase("time_limit_ms");
+  body.erase("select");
+  return envelope;
+}
+
+Result<FunnelQuery> ParseFunnelQuery(const Json& body) {
+  if (!body.is_object()) return InvalidArgumentError("expected a JSON object", "");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  RETURN_IF_ERROR(
+      reader.RejectUnknown({"steps", "window", "order", "range", "compare_range", "group_by"}));
+  FunnelQuery query;
+  ASSIGN_OR_RETURN(const Json* steps, Member(body, "steps", ""));
+  if (!steps->is_array() || steps->size() < kFunnelStepsMin || steps->size() > kFunnelStepsMax) {
+    return InvalidArgumentError(fmt::format("an array of {} to {} steps (kFunnelStepsMax)",
+                                            kFunnelStepsMin, kFunnelStepsMax),
+                                "/steps");
+  }
+  for (size_t i = 0; i < steps->size(); ++i) {
+    ASSIGN_OR_RETURN(EventFilter step, internal::ReadFilter((*steps)[i], JsonPointer("/steps", i)));
+    query.steps.push_back(std::move(step));
+  }
+  if (reader.Has("window")) {
+    ASSIGN_OR_RETURN(query.window_seconds,
+                     internal::ReadDuration(body["window"], "/window", kFunnelWindowSecondsMax));
+  }
+  ASSIGN_OR_RETURN(const std::optional<std::string> order, reader.OptionalString("order", 16));
+  if (order && *order == "any") {
+    query.order = FunnelOrder::kAnyOrder;
+  } else if (order && *order != "strict") {
+    return InvalidArgumentError("expected \"strict\" or \"any\"", "/order");
+  }
+  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
+  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  if (reader.Has("compare_range")) {
+    ASSIGN_OR_RETURN(query.compare_range,
+                     internal::ReadRange(body["compare_range"], "/compare_range"));
+  }
+  if (reader.Has("group_by")) {
+    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
+  }
+  RETURN_IF_ERROR(ValidateFunnel(query));
+  return query;
+}
+
+Json FunnelResultJson(const FunnelQuery& query, const FunnelResult& result) {
+  Json steps = Json::array();
+  for (const EventFilter& step : query.steps) steps.push_back(step.event);
+  Json out = FunnelRunJson(result.current);
+  out["steps"] = std::move(steps);
+  out["window_seconds"] = query.window_seconds;
+  out["order"] = query.order == FunnelOrder::kStrict ? "strict" : "any";
+  if (result.compare) out["compare"] = FunnelRunJson(*result.compare);
+  return out;
+}
+
+Result<FunnelSelection> ParseFunnelSelection(const Json& select) {
+  if (!select.is_object()) return InvalidArgumentError("expected an object", "/select");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(select, "/select"));
+  RETURN_IF_ERROR(reader.RejectUnknown({"group", "step", "kind", "compare_range"}));
+  FunnelSelection selection;
+  ASSIGN_OR_RETURN(selection.group, reader.OptionalString("group", internal::kNameLengthMax));
+  ASSIGN_OR_RETURN(const std::optional<int64_t> step,
+                   reader.OptionalInt("step", 1, static_cast<int64_t>(kFunnelStepsMax)));
+  selection.step = static_cast<int>(step.value_or(1));
+  ASSIGN_OR_RETURN(const std::string kind, reader.String("kind", 16));
+  if (kind == "reached") {
+    selection.kind = FunnelMembersKind::kReached;
+  } else if (kind == "dropped") {
+    selection.kind = FunnelMembersKind::kDroppedAt;
+  } else if (kind == "converted") {
+    selection.kind = FunnelMembersKind::kConverted;
+  } else {
+    return InvalidArgumentError("expected \"reached\", \"dropped\" or \"converted\"",
+                                "/select/kind");
+  }
+  ASSIGN_OR_RETURN(const std::optional<bool> compare, reader.OptionalBool("compare_range"));
+  selection.compare_range = compare.value_or(false);
+  return selection;
+}
+
+}  // namespace banyan::analytics

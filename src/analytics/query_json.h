@@ -1,0 +1,44 @@
+// The JSON forms of analytics queries and results: what POST /api/v1/analytics/{kind} takes and
+// answers (docs/analytics.md has every field). Parsing refuses unknown members and names the
+// field of every error by JSON pointer ("/steps/2/where/0/op: ..."); results are shaped for
+// charts — one array per series, aligned with the steps or periods they describe.
+//
+// Members every query may carry besides its own: "segment" (a segment expression the API
+// evaluates and ANDs with the caller's scope), "time_limit_ms", and "select" (a cell whose
+// customers to return instead of the result, for "save as segment").
+// Thread safety: pure functions.
+
+#ifndef BANYAN_ANALYTICS_QUERY_JSON_H_
+#define BANYAN_ANALYTICS_QUERY_JSON_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "analytics/funnel.h"
+#include "base/json.h"
+#include "base/result.h"
+
+namespace banyan::analytics {
+
+inline constexpr size_t kSegmentTextMax = 4096;
+
+// What the API does around a query, whatever its kind.
+struct QueryEnvelope {
+  std::optional<std::string> segment;
+  int64_t time_limit_ms = kQueryTimeMsDefault;
+  std::optional<Json> select;  // present: return the selected customers
+};
+
+// Reads (and removes from `body`) the envelope's members.
+Result<QueryEnvelope> TakeEnvelope(Json& body);
+
+Result<FunnelQuery> ParseFunnelQuery(const Json& body);
+Json FunnelResultJson(const FunnelQuery& query, const FunnelResult& result);
+// {"group": "alipay", "step": 2, "kind": "reached" | "dropped" | "converted",
+//  "compare_range": false}
+Result<FunnelSelection> ParseFunnelSelection(const Json& select);
+
+}  // namespace banyan::analytics
+
+#endif  // BANYAN_ANALYTICS_QUERY_JSON_H_
