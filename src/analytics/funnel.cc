@@ -168,6 +168,9 @@ Result<FunnelRun> RunOnce(const QueryContext& context, const FunnelQuery& query,
   std::vector<Tally> shown(names.size(), Tally(n));
   for (size_t g = 0; g < raw.groups.size(); ++g) shown[fold[g]].Merge(raw.groups[g]);
   for (size_t g = 0; g < shown.size(); ++g) run.groups.push_back(shown[g].Finish(names[g]));
+  internal::SortGroups(run.groups, [](const FunnelGroup& group) {
+    return group.steps.empty() ? 0 : group.steps[0].customers;
+  });
   return run;
 }
 

@@ -10,6 +10,7 @@
 #ifndef BANYAN_ANALYTICS_INTERNAL_GROUPS_H_
 #define BANYAN_ANALYTICS_INTERNAL_GROUPS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -73,6 +74,18 @@ bool ReadsEvents(const GroupBy& group_by);
 std::vector<uint32_t> FoldGroups(const std::vector<std::string>& names,
                                  const std::vector<int64_t>& sizes,
                                  std::vector<std::string>* folded_names);
+
+// Orders result rows for charts: the largest `size` first, then by name; "(none)" and "(other)"
+// last. `Row` has a `name`.
+template <typename Row, typename Size>
+void SortGroups(std::vector<Row>& rows, Size size) {
+  auto special = [](const Row& row) { return row.name == kGroupNone || row.name == kGroupOther; };
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    if (special(a) != special(b)) return special(b);
+    if (size(a) != size(b)) return size(a) > size(b);
+    return a.name < b.name;
+  });
+}
 
 }  // namespace banyan::analytics::internal
 
