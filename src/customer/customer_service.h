@@ -35,6 +35,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -224,6 +225,10 @@ class CustomerService : public events::DurableEventSink {
   // Engine readers (segments, analytics) AND their populations with it.
   Result<engine::Bitmap> VisibleCustomers(const auth::Principal& principal,
                                           const engine::Snapshot& snapshot);
+  // List rows (masked) of those of `ids` the caller may see, in the order given; OneIDs it may
+  // not see, or that no longer exist, are left out. At most kCustomerPageMax ids.
+  Result<std::vector<CustomerSummary>> Summaries(const auth::Principal& principal,
+                                                 std::span<const PersonId> ids);
   // Waits until the engine has applied every change queued so far (Flush first to include the
   // attributes of pending profile updates). No-op without an engine.
   void WaitForEngine();

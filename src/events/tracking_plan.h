@@ -91,6 +91,8 @@ class TrackingPlan {
   Json ToJson() const;
   const EventPlan* Find(std::string_view event) const;
   size_t size() const { return plans_.size(); }
+  // Every planned event, by name.
+  const std::map<std::string, EventPlan, std::less<>>& events() const { return plans_; }
 
   PlanVerdict Validate(const Event& event) const;
 

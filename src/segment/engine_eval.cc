@@ -202,4 +202,11 @@ Result<Bitmap> Evaluate(const Expr& expr, const engine::Snapshot& snapshot,
   return evaluator.Eval(expr, snapshot.live());
 }
 
+Result<Bitmap> EvaluateAmong(const Expr& expr, const engine::Snapshot& snapshot,
+                             const EvalContext& context, const Bitmap& candidates) {
+  CHECK(context.calendar != nullptr, "EvalContext without a calendar");
+  const Evaluator evaluator(snapshot, context);
+  return evaluator.Eval(expr, candidates & snapshot.live());
+}
+
 }  // namespace banyan::segment

@@ -87,6 +87,12 @@ struct EvalContext {
 Result<engine::Bitmap> Evaluate(const Expr& expr, const engine::Snapshot& snapshot,
                                 const EvalContext& context);
 
+// The customers of `candidates` (live ones only) matching `expr`: the same answer as
+// Evaluate(...) & candidates, at the cost of scanning only the candidates' events (index
+// conditions still read their whole bitmaps). Live segments re-check changed customers with it.
+Result<engine::Bitmap> EvaluateAmong(const Expr& expr, const engine::Snapshot& snapshot,
+                                     const EvalContext& context, const engine::Bitmap& candidates);
+
 }  // namespace banyan::segment
 
 #endif  // BANYAN_SEGMENT_ENGINE_EVAL_H_

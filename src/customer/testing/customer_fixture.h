@@ -60,7 +60,8 @@ class CustomerFixture : public privacy::testing::PrivacyFixture {
   }
 
   // The organisation the scope tests use: HQ (1, "/1/") with branches XIXI (2, "/1/2/") and
-  // WEST (3, "/1/3/"), and relationship manager rm.xixi (staff 7) at XIXI.
+  // WEST (3, "/1/3/"), relationship manager rm.xixi (staff 7) and branch manager bm.xixi
+  // (staff 8, the id Manager() uses) at XIXI.
   void SeedOrg() {
     ASSERT_TRUE(db_->Write([](store::Transaction& tx) -> Status {
                      RETURN_IF_ERROR(tx.Execute(
@@ -73,7 +74,8 @@ class CustomerFixture : public privacy::testing::PrivacyFixture {
                          "INSERT INTO staff (id, username, display_name, password_hash, role, "
                          "branch_id, status, locale, created_at, updated_at) VALUES "
                          "(7, 'rm.xixi', 'RM', 'x', 'relationship_manager', 2, 'active', "
-                         "'zh-CN', 0, 0)");
+                         "'zh-CN', 0, 0), "
+                         "(8, 'bm.xixi', 'BM', 'x', 'branch_manager', 2, 'active', 'zh-CN', 0, 0)");
                    })
                     .ok());
   }
