@@ -22,6 +22,27 @@ const json = (body: unknown, status = 200) =>
 const headersOf = (call: Call | undefined) => (call?.init.headers ?? {}) as Record<string, string>;
 
 describe('ApiClient', () => {
+  it('says when no request is in flight, failed ones included', async () => {
+    const pending: Array<(r: Response) => void> = [];
+    const fetch = (() => new Promise<Response>((resolve) => pending.push(resolve))) as unknown as typeof globalThis.fetch;
+    const client = new ApiClient({ fetch });
+    let idle = false;
+    await client.whenIdle(); // nothing in flight: at once
+    const a = client.get('/api/v1/me');
+    const b = client.get('/api/v1/staff').catch(() => undefined);
+    void client.whenIdle().then(() => {
+      idle = true;
+    });
+    await Promise.resolve();
+    pending[0]?.(json({ ok: true }));
+    await a;
+    expect(idle).toBe(false);
+    pending[1]?.(json({ title: 'no' }, 500));
+    await b;
+    await Promise.resolve();
+    expect(idle).toBe(true);
+  });
+
   it('sends the CSRF token on state-changing methods only', async () => {
     const { fetch, calls } = fakeFetch(() => json({ ok: true }));
     const client = new ApiClient({ fetch });

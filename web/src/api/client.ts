@@ -39,6 +39,8 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
   private unauthenticatedHandler: ((error: ApiError) => void) | null = null;
+  private inflight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? '';
@@ -58,7 +60,28 @@ export class ApiClient {
     this.unauthenticatedHandler = handler;
   }
 
+  // Resolves when no request is in flight (at once if none is): background work, such as
+  // fetching the code of other pages, waits for the page's own calls.
+  whenIdle(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+    this.inflight += 1;
+    try {
+      return await this.send<T>(method, path, options);
+    } finally {
+      this.inflight -= 1;
+      if (this.inflight === 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    }
+  }
+
+  private async send<T>(method: Method, path: string, options: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (options.body !== undefined) {

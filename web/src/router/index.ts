@@ -10,6 +10,13 @@ export function createConsoleRouter(pinia: Pinia): Router {
   const router = createRouter({ history: createWebHistory(), routes });
 
   router.beforeEach(async (to) => {
+    // The router loads a page's code only after this guard; start it now, beside /me.
+    for (const record of to.matched) {
+      const load = record.components?.default;
+      if (typeof load === 'function' && !('render' in load) && !('setup' in load)) {
+        void (load as () => Promise<unknown>)().catch(() => undefined);
+      }
+    }
     const session = useSessionStore(pinia);
     const authenticated = await session.restore();
     if (to.meta.public) {
