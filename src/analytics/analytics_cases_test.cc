@@ -15,11 +15,16 @@
 //   funnel {...}            one line per row: NAME customers=… median=… p90=… ("-" for none);
 //                           "overall" first, then the groups; "compare …" rows for compare_range
 //   funnel_json {...}       the whole JSON result, compact
-//   members {"kind": "funnel", ..., "select": {...}}   the selected customers' ids, or "none"
+//   retention {...}         per cohort with customers: LABEL customers=… retained=… urr=…,
+//                           then "average RATES"; "group NAME " rows likewise
+//   retention_json {...}    the whole JSON result, compact
+//   members {"kind": "funnel" | "retention", ..., "select": {...}}   the selected customers'
+//                           ids, or "none"
 //
 // Errors answer "error: FIELD: MESSAGE". Queries run as of the data's `now`, in Asia/Shanghai.
 // BANYAN_REWRITE_CASES=1 rewrites the answers in place for review.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -28,6 +33,7 @@
 
 #include "analytics/funnel.h"
 #include "analytics/query_json.h"
+#include "analytics/retention.h"
 #include "base/testing/case_file.h"
 #include "segment/testing/dataset.h"
 #include "segment/testing/engine_loader.h"
@@ -78,6 +84,24 @@ void FunnelRows(const std::string& prefix, const FunnelRun& run, std::vector<std
   for (const FunnelGroup& group : run.groups) row("group " + group.name, group);
 }
 
+std::string Rate(std::optional<double> rate) {
+  return rate ? fmt::format("{:.4g}", *rate) : std::string("-");
+}
+
+void RetentionRows(const std::string& prefix, const RetentionTable& table,
+                   std::vector<std::string>* out) {
+  for (const RetentionCohort& cohort : table.cohorts) {
+    if (cohort.customers == 0) continue;
+    out->push_back(prefix + cohort.label + " customers=" + std::to_string(cohort.customers) +
+                   " retained=" + Series(cohort.retained) + " urr=" + Rate(cohort.urr));
+  }
+  std::string average;
+  for (size_t n = 0; n < table.average_rates.size(); ++n) {
+    average += (n > 0 ? "," : "") + Rate(table.average_rates[n]);
+  }
+  out->push_back(prefix + "average " + average);
+}
+
 class CaseRun {
  public:
   CaseRun() : catalog_(segment::testing::BuiltinTestCatalog()) {}
@@ -116,6 +140,7 @@ class CaseRun {
     if (!context.ok()) return {ErrorLine(context.status())};
     if (verb == "funnel" || verb == "funnel_json") return Funnel(*body, *context, verb);
     if (verb == "members") return Members(*body, *context);
+    if (verb == "retention" || verb == "retention_json") return Retention(*body, *context, verb);
     return {"unknown question: " + verb};
   }
 
@@ -152,6 +177,23 @@ class CaseRun {
     return out;
   }
 
+  std::vector<std::string> Retention(Json body, const QueryContext& context,
+                                     const std::string& verb) {
+    Result<QueryEnvelope> envelope = TakeEnvelope(body);
+    if (!envelope.ok()) return {ErrorLine(envelope.status())};
+    Result<RetentionQuery> query = ParseRetentionQuery(body);
+    if (!query.ok()) return {ErrorLine(query.status())};
+    Result<RetentionResult> result = RunRetention(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    if (verb == "retention_json") return {RetentionResultJson(*query, *result).dump()};
+    std::vector<std::string> out;
+    RetentionRows("", result->overall, &out);
+    for (const RetentionTable& table : result->groups) {
+      RetentionRows("group " + table.name + " ", table, &out);
+    }
+    return out;
+  }
+
   std::vector<std::string> Members(Json body, const QueryContext& context) {
     const std::string kind = body.value("kind", "");
     body.erase("kind");
@@ -165,6 +207,12 @@ class CaseRun {
       Result<FunnelSelection> selection = ParseFunnelSelection(*envelope->select);
       if (!selection.ok()) return {ErrorLine(selection.status())};
       members = FunnelMembers(context, *query, *selection);
+    } else if (kind == "retention") {
+      Result<RetentionQuery> query = ParseRetentionQuery(body);
+      if (!query.ok()) return {ErrorLine(query.status())};
+      Result<RetentionSelection> selection = ParseRetentionSelection(*envelope->select);
+      if (!selection.ok()) return {ErrorLine(selection.status())};
+      members = RetentionMembers(context, *query, *selection);
     } else {
       return {"unknown kind: " + kind};
     }

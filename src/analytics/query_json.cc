@@ -42,6 +42,28 @@ Json FunnelRunJson(const FunnelRun& run) {
           {"groups", std::move(groups)}};
 }
 
+Json RetentionTableJson(const RetentionTable& table) {
+  Json cohorts = Json::array();
+  for (const RetentionCohort& cohort : table.cohorts) {
+    std::vector<std::optional<double>> rates;
+    for (const auto& rate : cohort.rates) {
+      rates.push_back(rate ? std::optional<double>(Rounded(*rate)) : std::nullopt);
+    }
+    cohorts.push_back({{"cohort", cohort.label},
+                       {"customers", cohort.customers},
+                       {"retained", internal::OptionalArray(cohort.retained)},
+                       {"rates", internal::OptionalArray(rates)},
+                       {"urr", cohort.urr ? Json(Rounded(*cohort.urr)) : Json(nullptr)}});
+  }
+  std::vector<std::optional<double>> average;
+  for (const auto& rate : table.average_rates) {
+    average.push_back(rate ? std::optional<double>(Rounded(*rate)) : std::nullopt);
+  }
+  return {{"customers", table.customers},
+          {"cohorts", std::move(cohorts)},
+          {"average_rates", internal::OptionalArray(average)}};
+}
+
 }  // namespace
 
 Result<QueryEnvelope> TakeEnvelope(Json& body) {
@@ -107,6 +129,72 @@ Json FunnelResultJson(const FunnelQuery& query, const FunnelResult& result) {
   out["order"] = query.order == FunnelOrder::kStrict ? "strict" : "any";
   if (result.compare) out["compare"] = FunnelRunJson(*result.compare);
   return out;
+}
+
+Result<RetentionQuery> ParseRetentionQuery(const Json& body) {
+  if (!body.is_object()) return InvalidArgumentError("expected a JSON object", "");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  RETURN_IF_ERROR(reader.RejectUnknown({"cohort_by", "start", "return", "interval", "periods",
+                                        "unbounded", "range", "group_by", "urr_active_days"}));
+  RetentionQuery query;
+  ASSIGN_OR_RETURN(const std::optional<std::string> cohort_by,
+                   reader.OptionalString("cohort_by", 16));
+  if (cohort_by && *cohort_by == "customer_since") {
+    query.cohort_by = CohortBy::kCustomerSince;
+    if (reader.Has("start")) {
+      return InvalidArgumentError("cohorts by customer_since take no start event", "/start");
+    }
+  } else if (cohort_by && *cohort_by != "first_event") {
+    return InvalidArgumentError("expected \"first_event\" or \"customer_since\"", "/cohort_by");
+  } else {
+    ASSIGN_OR_RETURN(const Json* start, Member(body, "start", ""));
+    ASSIGN_OR_RETURN(query.start, internal::ReadFilter(*start, "/start"));
+  }
+  ASSIGN_OR_RETURN(const Json* back, Member(body, "return", ""));
+  ASSIGN_OR_RETURN(query.return_event, internal::ReadFilter(*back, "/return"));
+  if (reader.Has("interval")) {
+    ASSIGN_OR_RETURN(query.interval, internal::ReadInterval(body["interval"], "/interval"));
+  }
+  ASSIGN_OR_RETURN(const std::optional<int64_t> periods,
+                   reader.OptionalInt("periods", 1, kRetentionPeriodsMax));
+  query.periods = periods.value_or(query.periods);
+  ASSIGN_OR_RETURN(const std::optional<bool> unbounded, reader.OptionalBool("unbounded"));
+  query.unbounded = unbounded.value_or(false);
+  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
+  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  if (reader.Has("group_by")) {
+    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
+  }
+  ASSIGN_OR_RETURN(const std::optional<int64_t> urr, reader.OptionalInt("urr_active_days", 1, 31));
+  query.urr_active_days = urr.value_or(kUrrActiveDaysDefault);
+  RETURN_IF_ERROR(ValidateRetention(query));
+  return query;
+}
+
+Json RetentionResultJson(const RetentionQuery& query, const RetentionResult& result) {
+  Json groups = Json::array();
+  for (const RetentionTable& table : result.groups) {
+    Json row = RetentionTableJson(table);
+    row["name"] = table.name;
+    groups.push_back(std::move(row));
+  }
+  return {{"interval", IntervalName(query.interval)},
+          {"periods", query.periods},
+          {"unbounded", query.unbounded},
+          {"range", internal::RangeJson(query.range)},
+          {"overall", RetentionTableJson(result.overall)},
+          {"groups", std::move(groups)}};
+}
+
+Result<RetentionSelection> ParseRetentionSelection(const Json& select) {
+  if (!select.is_object()) return InvalidArgumentError("expected an object", "/select");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(select, "/select"));
+  RETURN_IF_ERROR(reader.RejectUnknown({"group", "cohort", "period"}));
+  RetentionSelection selection;
+  ASSIGN_OR_RETURN(selection.group, reader.OptionalString("group", internal::kNameLengthMax));
+  ASSIGN_OR_RETURN(selection.cohort, reader.String("cohort", 10));
+  ASSIGN_OR_RETURN(selection.period, reader.Int("period", 0, kRetentionPeriodsMax));
+  return selection;
 }
 
 Result<FunnelSelection> ParseFunnelSelection(const Json& select) {

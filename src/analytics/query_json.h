@@ -16,6 +16,7 @@
 #include <string>
 
 #include "analytics/funnel.h"
+#include "analytics/retention.h"
 #include "base/json.h"
 #include "base/result.h"
 
@@ -38,6 +39,11 @@ Json FunnelResultJson(const FunnelQuery& query, const FunnelResult& result);
 // {"group": "alipay", "step": 2, "kind": "reached" | "dropped" | "converted",
 //  "compare_range": false}
 Result<FunnelSelection> ParseFunnelSelection(const Json& select);
+
+Result<RetentionQuery> ParseRetentionQuery(const Json& body);
+Json RetentionResultJson(const RetentionQuery& query, const RetentionResult& result);
+// {"group": "wechat", "cohort": "2026-03-02", "period": 3}
+Result<RetentionSelection> ParseRetentionSelection(const Json& select);
 
 }  // namespace banyan::analytics
 
