@@ -1,0 +1,352 @@
+// MessagingService's dispatcher: claim due messages, re-ask the gate, resolve the address,
+// render, send through the plugin, record the outcome. One batch is claimed in one transaction,
+// its facts read in one, and its outcomes written in one, so the store's cost is per batch.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/logging.h"
+#include "messaging/service.h"
+
+namespace banyan::messaging {
+
+struct MessagingService::Work {
+  Message message;
+  std::optional<ConfiguredChannel> channel;
+  Outbound outbound;
+  Decision decision;
+  bool send = false;
+  Outbox::Change change;  // what to record
+  std::optional<Attempt> attempt;
+};
+
+void MessagingService::Start() {
+  if (!threads_.empty()) return;
+  stopping_ = false;
+  for (int i = 0; i < options_.dispatch_threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+void MessagingService::Stop() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+    woken_ = true;
+  }
+  wake_.notify_all();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+void MessagingService::Wake() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void MessagingService::Loop() {
+  while (!stopping_) {
+    auto handled = RunOnce();
+    if (!handled.ok()) {
+      log::Error("messaging.dispatch_failed", {{"error", handled.status().ToString()}});
+    }
+    if (handled.ok() && *handled > 0) continue;
+    std::unique_lock lock(wake_mutex_);
+    wake_.wait_for(lock, options_.idle_poll, [this] { return woken_ || stopping_.load(); });
+    woken_ = false;
+  }
+}
+
+Micros MessagingService::Backoff(int attempt) {
+  const double base = static_cast<double>(options_.retry.initial_backoff.count()) *
+                      std::pow(2.0, std::max(0, attempt - 1));
+  double delay = std::min(base, static_cast<double>(options_.retry.max_backoff.count()));
+  double unit = 0;
+  {
+    std::lock_guard lock(random_mutex_);
+    unit = deps_.random.UniformDouble();
+  }
+  delay *= 1.0 + options_.retry.jitter * (2.0 * unit - 1.0);
+  return Micros(static_cast<int64_t>(delay));
+}
+
+Result<std::string> MessagingService::Route(store::Transaction& tx, const Message& message,
+                                            const customer::Contacts& contacts) {
+  ASSIGN_OR_RETURN(auto consents,
+                   privacy::ConsentLedger(deps_.clock).Current(tx, contacts.members));
+  ASSIGN_OR_RETURN(
+      auto engagement,
+      outbox_.Engagement(tx, contacts.members, deps_.clock.Now() - options_.engagement_window));
+  struct Candidate {
+    int engaged;
+    int priority;
+    std::string name;
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& channel : channels_.All()) {
+    if (!channel.enabled || !channel.plugin->Carries(message.purpose)) continue;
+    if (message.content && !channel.plugin->FreeText()) continue;
+    const bool reachable = std::any_of(
+        contacts.points.begin(), contacts.points.end(),
+        [&](const auto& point) { return point.first == channel.plugin->address_type(); });
+    if (!reachable) continue;
+    if (message.purpose == Purpose::kMarketing &&
+        !privacy::Allows(consents, privacy::Purpose::kMarketing,
+                         channel.plugin->consent_channel())) {
+      continue;
+    }
+    int engaged = 0;
+    for (const auto& [name, count] : engagement) {
+      if (name == channel.name) engaged = count;
+    }
+    candidates.push_back({engaged, channel.priority, channel.name});
+  }
+  if (candidates.empty()) {
+    return FailedPreconditionError("no enabled channel reaches the customer with consent");
+  }
+  // Engagement first (where the customer reads and clicks), then the configured priority.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.engaged != b.engaged) return a.engaged > b.engaged;
+    if (a.priority != b.priority) return a.priority < b.priority;
+    return a.name < b.name;
+  });
+  return candidates.front().name;
+}
+
+Result<TemplateVersion> MessagingService::CachedVersion(store::Transaction& tx, int64_t template_id,
+                                                        int version) {
+  {
+    std::lock_guard lock(versions_mutex_);
+    auto it = versions_.find({template_id, version});
+    if (it != versions_.end()) return it->second;
+  }
+  // Approved versions never change, so they may be cached for good.
+  ASSIGN_OR_RETURN(TemplateVersion v, templates_.Approved(tx, template_id, version));
+  std::lock_guard lock(versions_mutex_);
+  if (versions_.size() < 10'000) versions_.emplace(std::make_pair(template_id, version), v);
+  return v;
+}
+
+Result<int> MessagingService::RunOnce() {
+  std::vector<Message> claimed;
+  const Timestamp now = deps_.clock.Now();
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(claimed, outbox_.ClaimDue(tx, now, options_.lease, options_.claim_batch));
+    return Status::Ok();
+  }));
+  if (claimed.empty()) return 0;
+  ASSIGN_OR_RETURN(std::vector<Work> batch, Prepare(std::move(claimed)));
+  for (Work& work : batch) {
+    if (work.send) Deliver(work);
+  }
+  RETURN_IF_ERROR(Record(batch));
+  return static_cast<int>(batch.size());
+}
+
+// Reads what the gate needs for every message of the batch and decides each; fills the
+// Outbound of those to send.
+Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
+    std::vector<Message> claimed) {
+  std::vector<Work> batch;
+  const std::vector<std::string> types = AddressTypes();
+  const Timestamp now = deps_.clock.Now();
+  privacy::ConsentLedger ledger(deps_.clock);
+  for (Message& message : claimed) {
+    Work work;
+    work.message = std::move(message);
+    Message& m = work.message;
+    auto contacts =
+        deps_.customers.ContactsForSending(auth::Principal::System(), m.person_id, types);
+    auto refuse = [&](std::string reason) {
+      work.change = {MessageState::kRefused, std::move(reason), std::nullopt, {}, {}, false};
+    };
+    if (m.attempts >= options_.retry.attempts_max) {
+      work.change = {MessageState::kDead,
+                     fmt::format("{} attempts without delivery", m.attempts),
+                     std::nullopt,
+                     {},
+                     {},
+                     false};
+      batch.push_back(std::move(work));
+      continue;
+    }
+    if (!contacts.ok()) {
+      if (contacts.status().code() != StatusCode::kNotFound) return contacts.status();
+      refuse("recipient: the customer no longer exists");
+      batch.push_back(std::move(work));
+      continue;
+    }
+    Status read = deps_.db.Read([&](store::Transaction& tx) -> Status {
+      std::string name = m.channel;
+      if (name.empty()) {
+        auto routed = Route(tx, m, *contacts);
+        if (!routed.ok()) {
+          refuse("routing: " + routed.status().message());
+          return Status::Ok();
+        }
+        name = *routed;
+      }
+      work.channel = channels_.Find(name);
+      if (!work.channel || !work.channel->enabled) {
+        work.change = {MessageState::kDead,
+                       fmt::format("channel {} is not configured or disabled", name),
+                       std::nullopt,
+                       name,
+                       {},
+                       false};
+        return Status::Ok();
+      }
+      const Channel& plugin = *work.channel->plugin;
+      std::string address;
+      for (const auto& [type, value] : contacts->points) {
+        if (type == plugin.address_type()) {
+          address = value;
+          break;
+        }
+      }
+      if (address.empty()) {
+        if (work.channel->fallback) {
+          work.change = {MessageState::kQueued,
+                         fmt::format("no {} address; falling back to {}", plugin.address_type(),
+                                     *work.channel->fallback),
+                         now,
+                         *work.channel->fallback,
+                         {},
+                         true};
+        } else {
+          refuse(
+              fmt::format("recipient: no {} address for channel {}", plugin.address_type(), name));
+        }
+        return Status::Ok();
+      }
+      ASSIGN_OR_RETURN(auto consents, ledger.Current(tx, contacts->members));
+      PolicyFacts facts;
+      facts.purpose = m.purpose;
+      facts.personalised = m.personalised;
+      facts.channel = name;
+      facts.consent_channel = std::string(plugin.consent_channel());
+      facts.channel_carries_purpose = plugin.Carries(m.purpose);
+      facts.consents = consents;
+      ASSIGN_OR_RETURN(facts.suppressed, IsSuppressed(tx, *work.channel, address));
+      if (m.purpose == Purpose::kMarketing) {
+        ASSIGN_OR_RETURN(facts.marketing_in_window,
+                         outbox_.MarketingSince(tx, contacts->members,
+                                                now - options_.policy.frequency_window, m.id));
+      }
+      facts.already_handed_over = WasHandedOver(m.state);
+      facts.channel_rate_per_second = work.channel->rate_per_second;
+      work.decision = gate_.Check(facts);
+      if (work.decision.verdict == Verdict::kRefuse) {
+        refuse(work.decision.reason);
+        return Status::Ok();
+      }
+      if (work.decision.verdict == Verdict::kDefer) {
+        work.change = {MessageState::kDeferred,
+                       work.decision.reason,
+                       work.decision.defer_until,
+                       name,
+                       {},
+                       false};
+        return Status::Ok();
+      }
+      Json content;
+      if (m.template_id) {
+        ASSIGN_OR_RETURN(const TemplateVersion v,
+                         CachedVersion(tx, *m.template_id, m.template_version.value_or(0)));
+        ASSIGN_OR_RETURN(content, Render(v, m.variables));
+      } else {
+        content = {{"text", m.content.value_or("")}};
+      }
+      work.outbound = {m.id,
+                       ProviderIdempotencyId(m.id),
+                       m.purpose,
+                       std::move(address),
+                       std::move(content),
+                       fmt::format("{}/api/v1/messaging/unsubscribe/{}", options_.public_base_url,
+                                   ProviderIdempotencyId(m.id))};
+      work.send = true;
+      m.channel = name;
+      return Status::Ok();
+    });
+    RETURN_IF_ERROR(read);
+    batch.push_back(std::move(work));
+  }
+  return batch;
+}
+
+void MessagingService::Deliver(Work& work) {
+  Message& m = work.message;
+  const ConfiguredChannel& channel = *work.channel;
+  Attempt attempt;
+  attempt.attempt = m.attempts + 1;
+  attempt.channel = channel.name;
+  attempt.started_at = deps_.clock.Now();
+  const SendResult result = channel.plugin->Send(work.outbound);
+  const Timestamp now = deps_.clock.Now();
+  attempt.finished_at = now;
+  attempt.outcome = result.outcome;
+  attempt.provider_message_id = result.provider_message_id;
+  attempt.detail = result.detail;
+  work.attempt = attempt;
+  Outbox::Change& change = work.change;
+  change.count_attempt = true;
+  change.channel = channel.name;
+  switch (result.outcome) {
+    case AttemptOutcome::kOk:
+      change.state = MessageState::kSent;
+      change.reason = "";
+      change.next_attempt_at.reset();
+      change.provider_message_id = result.provider_message_id;
+      return;
+    case AttemptOutcome::kRetry:
+      if (attempt.attempt < options_.retry.attempts_max) {
+        change.state = MessageState::kQueued;
+        change.reason = fmt::format("attempt {} failed: {}", attempt.attempt, result.detail);
+        change.next_attempt_at = now + Backoff(attempt.attempt);
+        return;
+      }
+      change.state = MessageState::kDead;
+      change.reason = fmt::format("{} attempts failed; last: {}", attempt.attempt, result.detail);
+      change.next_attempt_at.reset();
+      return;
+    case AttemptOutcome::kPermanent:
+    case AttemptOutcome::kFallback:
+      if (channel.fallback && attempt.attempt < options_.retry.attempts_max) {
+        change.state = MessageState::kQueued;
+        change.reason = fmt::format("{} could not deliver ({}); falling back to {}", channel.name,
+                                    result.detail, *channel.fallback);
+        change.channel = *channel.fallback;
+        change.next_attempt_at = now;
+        return;
+      }
+      change.state = MessageState::kDead;
+      change.reason = fmt::format("{} refused the message: {}", channel.name, result.detail);
+      change.next_attempt_at.reset();
+      return;
+  }
+}
+
+Status MessagingService::Record(std::vector<Work>& batch) {
+  const Timestamp now = deps_.clock.Now();
+  Status written = deps_.db.Write([&](store::Transaction& tx) -> Status {
+    for (Work& work : batch) {
+      if (work.attempt) RETURN_IF_ERROR(outbox_.RecordAttempt(tx, work.message.id, *work.attempt));
+      RETURN_IF_ERROR(outbox_.Apply(tx, work.message.id, work.change, now));
+    }
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  for (const Work& work : batch) {
+    if (work.change.state == MessageState::kDead || work.change.state == MessageState::kRefused) {
+      log::Info("messaging.not_sent", {{"message_id", work.message.id},
+                                       {"state", StateName(work.change.state)},
+                                       {"reason", work.change.reason}});
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace banyan::messaging

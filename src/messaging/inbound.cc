@@ -1,0 +1,173 @@
+// MessagingService: provider callbacks (receipts and replies) and short-link clicks.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/logging.h"
+#include "messaging/service.h"
+
+namespace banyan::messaging {
+namespace {
+
+// The rank of a receipt state: a receipt only moves a message forward (a late "delivered" never
+// undoes "read").
+int Rank(MessageState state) {
+  switch (state) {
+    case MessageState::kSent:
+      return 1;
+    case MessageState::kDelivered:
+    case MessageState::kFailed:
+      return 2;
+    case MessageState::kRead:
+      return 3;
+    case MessageState::kClicked:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
+std::string Trimmed(std::string_view text) {
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return "";
+  const auto end = text.find_last_not_of(" \t\r\n");
+  std::string out(text.substr(begin, end - begin + 1));
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; });
+  return out;
+}
+
+}  // namespace
+
+bool IsUnsubscribeReply(std::string_view text) {
+  const std::string word = Trimmed(text);
+  return std::find(std::begin(kUnsubscribeReplies), std::end(kUnsubscribeReplies), word) !=
+         std::end(kUnsubscribeReplies);
+}
+
+Status MessagingService::StoreInbound(store::Transaction& tx, const ConfiguredChannel& channel,
+                                      const InboundItem& item, std::optional<int64_t> person,
+                                      std::optional<int64_t> message_id) {
+  Json body = {{"provider_message_id", item.provider_message_id}};
+  std::string_view kind = "receipt";
+  if (item.kind == InboundItem::Kind::kReply) {
+    kind = "reply";
+    body = {{"text", item.text}};
+  } else if (item.state) {
+    body["state"] = StateName(*item.state);
+  }
+  return tx.Execute(
+      "INSERT INTO message_inbound (channel, kind, provider_event_id, message_id, person_id, at, "
+      "received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {channel.name, kind,
+       item.provider_event_id.empty() ? store::Value() : store::Value(item.provider_event_id),
+       message_id, person, ToUnixMicros(item.at), ToUnixMicros(deps_.clock.Now()), body.dump()});
+}
+
+Status MessagingService::ApplyReceipt(const ConfiguredChannel& channel, const InboundItem& item) {
+  const Timestamp now = deps_.clock.Now();
+  return deps_.db.Write([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(auto message,
+                     outbox_.FindByProviderId(tx, channel.name, item.provider_message_id));
+    Status stored = StoreInbound(
+        tx, channel, item, message ? std::optional<int64_t>(message->person_id) : std::nullopt,
+        message ? std::optional<int64_t>(message->id) : std::nullopt);
+    if (stored.code() == StatusCode::kAlreadyExists) return Status::Ok();  // delivered twice
+    RETURN_IF_ERROR(stored);
+    if (!message || !item.state || Rank(*item.state) <= Rank(message->state)) return Status::Ok();
+    Outbox::Change change;
+    change.state = *item.state;
+    change.reason = fmt::format("receipt from {}", channel.name);
+    return outbox_.Apply(tx, message->id, change, now);
+  });
+}
+
+Status MessagingService::ApplyReply(const ConfiguredChannel& channel, const InboundItem& item) {
+  std::optional<int64_t> person;
+  const std::string type(channel.plugin->address_type());
+  if (!item.from_address.empty()) {
+    auto found = deps_.customers.Find(auth::Principal::System(), type, item.from_address);
+    if (found.ok() && found->size() == 1) person = found->front();
+  }
+  bool duplicate = false;
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    Status stored = StoreInbound(tx, channel, item, person, std::nullopt);
+    if (stored.code() == StatusCode::kAlreadyExists) {
+      duplicate = true;
+      return Status::Ok();
+    }
+    return stored;
+  }));
+  if (duplicate || !person || !IsUnsubscribeReply(item.text)) return Status::Ok();
+  privacy::ConsentFact fact;
+  fact.purpose = privacy::Purpose::kMarketing;
+  fact.channel = std::string(channel.plugin->consent_channel());
+  fact.granted = false;
+  fact.at = std::min(item.at, deps_.clock.Now());
+  fact.source = "unsubscribe_reply";
+  fact.evidence = Json{{"channel", channel.name},
+                       {"provider_event_id", item.provider_event_id},
+                       {"reply", Trimmed(item.text)}}
+                      .dump();
+  if (!item.provider_event_id.empty()) {
+    fact.idempotency_key = fmt::format("reply:{}:{}", channel.name, item.provider_event_id);
+  }
+  auto recorded = deps_.customers.RecordConsent(auth::Principal::System(), *person, fact,
+                                                {"messaging.inbound", ""});
+  if (!recorded.ok()) return recorded.status();
+  log::Info("messaging.unsubscribed", {{"channel", channel.name}, {"one_id", *person}});
+  return Status::Ok();
+}
+
+Result<http::Response> MessagingService::HandleInbound(std::string_view name,
+                                                       const http::Request& request) {
+  auto channel = channels_.Find(name);
+  if (!channel) return NotFoundError(fmt::format("channel {} not found", name));
+  ASSIGN_OR_RETURN(std::vector<InboundItem> items, channel->plugin->ParseInbound(request));
+  for (const InboundItem& item : items) {
+    if (item.kind == InboundItem::Kind::kReceipt) {
+      RETURN_IF_ERROR(ApplyReceipt(*channel, item));
+    } else {
+      RETURN_IF_ERROR(ApplyReply(*channel, item));
+    }
+  }
+  return channel->plugin->InboundAck();
+}
+
+Result<std::string> MessagingService::Click(std::string_view code) {
+  if (code.empty() || code.size() > kShortLinkCodeBytes) return NotFoundError("link not found");
+  std::string url;
+  const Timestamp now = deps_.clock.Now();
+  RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    int64_t message_id = 0;
+    RETURN_IF_ERROR(tx.Query("SELECT url, message_id FROM message_link WHERE code = ?", {code},
+                             [&](const store::Row& row) {
+                               url = row.Text(0);
+                               message_id = row.Int(1);
+                               return Status::Ok();
+                             }));
+    if (url.empty()) return NotFoundError("link not found");
+    RETURN_IF_ERROR(
+        tx.Execute("UPDATE message_link SET clicks = clicks + 1, first_clicked_at = "
+                   "COALESCE(first_clicked_at, ?) WHERE code = ?",
+                   {ToUnixMicros(now), code}));
+    ASSIGN_OR_RETURN(Message message, outbox_.Get(tx, message_id));
+    RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO message_inbound (channel, kind, message_id, person_id, at, received_at, "
+        "body) VALUES (?, 'click', ?, ?, ?, ?, ?)",
+        {message.channel, message_id, message.person_id, ToUnixMicros(now), ToUnixMicros(now),
+         Json{{"code", code}, {"url", url}}.dump()}));
+    if (Rank(message.state) >= Rank(MessageState::kSent) &&
+        Rank(message.state) < Rank(MessageState::kClicked)) {
+      Outbox::Change change;
+      change.state = MessageState::kClicked;
+      change.reason = "short link clicked";
+      RETURN_IF_ERROR(outbox_.Apply(tx, message_id, change, now));
+    }
+    return Status::Ok();
+  }));
+  return url;
+}
+
+}  // namespace banyan::messaging
