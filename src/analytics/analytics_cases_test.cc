@@ -18,6 +18,9 @@
 //   retention {...}         per cohort with customers: LABEL customers=… retained=… urr=…,
 //                           then "average RATES"; "group NAME " rows likewise
 //   retention_json {...}    the whole JSON result, compact
+//   trend {...}             "periods L,L,…", then NAME VALUES total=… per row
+//   activity {...}          "periods …", then per row active= new= returning= resurrected=
+//                           dormant= (and wau= mau= by day); a followers query: its JSON
 //   members {"kind": "funnel" | "retention", ..., "select": {...}}   the selected customers'
 //                           ids, or "none"
 //
@@ -141,6 +144,8 @@ class CaseRun {
     if (verb == "funnel" || verb == "funnel_json") return Funnel(*body, *context, verb);
     if (verb == "members") return Members(*body, *context);
     if (verb == "retention" || verb == "retention_json") return Retention(*body, *context, verb);
+    if (verb == "trend") return Trend(*body, *context);
+    if (verb == "activity") return Activity(*body, *context);
     return {"unknown question: " + verb};
   }
 
@@ -191,6 +196,66 @@ class CaseRun {
     for (const RetentionTable& table : result->groups) {
       RetentionRows("group " + table.name + " ", table, &out);
     }
+    return out;
+  }
+
+  std::vector<std::string> Trend(Json body, const QueryContext& context) {
+    Result<QueryEnvelope> envelope = TakeEnvelope(body);
+    if (!envelope.ok()) return {ErrorLine(envelope.status())};
+    Result<TrendQuery> query = ParseTrendQuery(body);
+    if (!query.ok()) return {ErrorLine(query.status())};
+    Result<TrendResult> result = RunTrend(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    std::vector<std::string> out{"periods " + Join(result->periods, ",")};
+    auto row = [&](const std::string& name, const TrendSeries& series) {
+      std::string values;
+      for (size_t p = 0; p < series.values.size(); ++p) {
+        values += (p > 0 ? "," : "") + Rate(series.values[p]);
+      }
+      out.push_back(name + " " + values + " total=" + Rate(series.total));
+    };
+    row("overall", result->overall);
+    for (const TrendSeries& series : result->groups) row("group " + series.name, series);
+    return out;
+  }
+
+  std::vector<std::string> Activity(Json body, const QueryContext& context) {
+    Result<QueryEnvelope> envelope = TakeEnvelope(body);
+    if (!envelope.ok()) return {ErrorLine(envelope.status())};
+    Result<std::optional<FollowersQuery>> followers = ParseFollowersQuery(body);
+    if (!followers.ok()) return {ErrorLine(followers.status())};
+    if (*followers) {
+      Result<Json> result = RunFollowersJson(context, **followers);
+      if (!result.ok()) return {ErrorLine(result.status())};
+      return {result->dump()};
+    }
+    Result<ActivityQuery> query = ParseActivityQuery(body);
+    if (!query.ok()) return {ErrorLine(query.status())};
+    Result<ActivityResult> result = RunActivity(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    std::vector<std::string> periods;
+    for (const ActivityPoint& point : result->overall.points) periods.push_back(point.period);
+    std::vector<std::string> out{"periods " + Join(periods, ",")};
+    auto row = [&](const std::string& name, const ActivitySeries& series) {
+      std::vector<std::optional<int64_t>> active, fresh, returning, resurrected, dormant, wau, mau;
+      for (const ActivityPoint& point : series.points) {
+        active.push_back(point.active);
+        fresh.push_back(point.new_customers);
+        returning.push_back(point.returning);
+        resurrected.push_back(point.resurrected);
+        dormant.push_back(point.dormant);
+        wau.push_back(point.wau);
+        mau.push_back(point.mau);
+      }
+      out.push_back(name + " active=" + Series(active) + " new=" + Series(fresh) +
+                    " returning=" + Series(returning) + " resurrected=" + Series(resurrected) +
+                    " dormant=" + Series(dormant) +
+                    (query->interval == Interval::kDay
+                         ? " wau=" + Series(wau) + " mau=" + Series(mau)
+                         : std::string()));
+    };
+    row("overall", result->overall);
+    for (const ActivitySeries& series : result->groups) row("group " + series.name, series);
     return out;
   }
 

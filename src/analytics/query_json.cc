@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "analytics/internal/json_common.h"
 
 namespace banyan::analytics {
@@ -195,6 +197,218 @@ Result<RetentionSelection> ParseRetentionSelection(const Json& select) {
   ASSIGN_OR_RETURN(selection.cohort, reader.String("cohort", 10));
   ASSIGN_OR_RETURN(selection.period, reader.Int("period", 0, kRetentionPeriodsMax));
   return selection;
+}
+
+Result<TrendQuery> ParseTrendQuery(const Json& body) {
+  if (!body.is_object()) return InvalidArgumentError("expected a JSON object", "");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  RETURN_IF_ERROR(
+      reader.RejectUnknown({"event", "measure", "property", "interval", "range", "group_by"}));
+  TrendQuery query;
+  ASSIGN_OR_RETURN(const Json* event, Member(body, "event", ""));
+  ASSIGN_OR_RETURN(query.event, internal::ReadFilter(*event, "/event"));
+  ASSIGN_OR_RETURN(const std::optional<std::string> measure, reader.OptionalString("measure", 16));
+  const std::string m = measure.value_or("count");
+  if (m == "count") {
+    query.measure = TrendMeasure::kCount;
+  } else if (m == "uniques") {
+    query.measure = TrendMeasure::kUniques;
+  } else if (m == "sum") {
+    query.measure = TrendMeasure::kSum;
+  } else if (m == "average") {
+    query.measure = TrendMeasure::kAverage;
+  } else {
+    return InvalidArgumentError("expected \"count\", \"uniques\", \"sum\" or \"average\"",
+                                "/measure");
+  }
+  ASSIGN_OR_RETURN(const std::optional<std::string> property,
+                   reader.OptionalString("property", internal::kNameLengthMax));
+  query.property = property.value_or("");
+  if (reader.Has("interval")) {
+    ASSIGN_OR_RETURN(query.interval, internal::ReadInterval(body["interval"], "/interval"));
+  }
+  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
+  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  if (reader.Has("group_by")) {
+    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
+  }
+  RETURN_IF_ERROR(ValidateTrend(query));
+  return query;
+}
+
+namespace {
+
+Json TrendSeriesJson(const TrendSeries& series) {
+  std::vector<std::optional<double>> values;
+  for (const auto& value : series.values) {
+    values.push_back(value ? std::optional<double>(Rounded(*value)) : std::nullopt);
+  }
+  return {{"values", internal::OptionalArray(values)}, {"total", Rounded(series.total)}};
+}
+
+}  // namespace
+
+Json TrendResultJson(const TrendQuery& query, const TrendResult& result) {
+  Json groups = Json::array();
+  for (const TrendSeries& series : result.groups) {
+    Json row = TrendSeriesJson(series);
+    row["name"] = series.name;
+    groups.push_back(std::move(row));
+  }
+  static constexpr std::string_view kMeasures[] = {"count", "uniques", "sum", "average"};
+  return {{"interval", IntervalName(query.interval)},
+          {"measure", kMeasures[static_cast<size_t>(query.measure)]},
+          {"periods", result.periods},
+          {"overall", TrendSeriesJson(result.overall)},
+          {"groups", std::move(groups)}};
+}
+
+Result<ActivityQuery> ParseActivityQuery(const Json& body) {
+  if (!body.is_object()) return InvalidArgumentError("expected a JSON object", "");
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  RETURN_IF_ERROR(reader.RejectUnknown({"events", "interval", "range", "group_by"}));
+  ActivityQuery query;
+  if (reader.Has("events")) {
+    const Json& events = body["events"];
+    if (!events.is_array() || events.size() > kActivityEventsMax) {
+      return InvalidArgumentError(
+          fmt::format("an array of at most {} event names (kActivityEventsMax)",
+                      kActivityEventsMax),
+          "/events");
+    }
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (!events[i].is_string() || events[i].get<std::string>().empty()) {
+        return InvalidArgumentError("expected an event name", JsonPointer("/events", i));
+      }
+      query.events.push_back(events[i].get<std::string>());
+    }
+  }
+  if (reader.Has("interval")) {
+    ASSIGN_OR_RETURN(query.interval, internal::ReadInterval(body["interval"], "/interval"));
+  }
+  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
+  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  if (reader.Has("group_by")) {
+    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
+  }
+  RETURN_IF_ERROR(ValidateActivity(query));
+  return query;
+}
+
+namespace {
+
+Json ActivitySeriesJson(const ActivitySeries& series, bool daily) {
+  Json active = Json::array(), fresh = Json::array(), returning = Json::array(),
+       resurrected = Json::array(), dormant = Json::array(), wau = Json::array(),
+       mau = Json::array(), stickiness = Json::array();
+  for (const ActivityPoint& point : series.points) {
+    active.push_back(point.active);
+    fresh.push_back(point.new_customers);
+    returning.push_back(point.returning);
+    resurrected.push_back(point.resurrected);
+    dormant.push_back(point.dormant);
+    if (daily) {
+      wau.push_back(*point.wau);
+      mau.push_back(*point.mau);
+      stickiness.push_back(Rounded(*point.stickiness));
+    }
+  }
+  Json out = {{"active", active},           {"new", fresh},       {"returning", returning},
+              {"resurrected", resurrected}, {"dormant", dormant}, {"customers", series.customers}};
+  if (daily) {
+    out["wau"] = wau;
+    out["mau"] = mau;
+    out["stickiness"] = stickiness;
+  }
+  return out;
+}
+
+}  // namespace
+
+Json ActivityResultJson(const ActivityQuery& query, const ActivityResult& result) {
+  const bool daily = query.interval == Interval::kDay;
+  Json periods = Json::array();
+  for (const ActivityPoint& point : result.overall.points) periods.push_back(point.period);
+  Json groups = Json::array();
+  for (const ActivitySeries& series : result.groups) {
+    Json row = ActivitySeriesJson(series, daily);
+    row["name"] = series.name;
+    groups.push_back(std::move(row));
+  }
+  return {{"interval", IntervalName(query.interval)},
+          {"periods", std::move(periods)},
+          {"overall", ActivitySeriesJson(result.overall, daily)},
+          {"groups", std::move(groups)}};
+}
+
+Result<std::optional<FollowersQuery>> ParseFollowersQuery(const Json& body) {
+  if (!body.is_object() || !body.contains("followers")) return std::optional<FollowersQuery>();
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  RETURN_IF_ERROR(reader.RejectUnknown({"followers", "range", "group_by"}));
+  ASSIGN_OR_RETURN(const JsonObjectReader followers,
+                   JsonObjectReader::Create(body["followers"], "/followers"));
+  RETURN_IF_ERROR(followers.RejectUnknown({"follow", "unfollow", "channel"}));
+  FollowersQuery query;
+  ASSIGN_OR_RETURN(const std::optional<std::string> follow,
+                   followers.OptionalString("follow", internal::kNameLengthMax));
+  ASSIGN_OR_RETURN(const std::optional<std::string> unfollow,
+                   followers.OptionalString("unfollow", internal::kNameLengthMax));
+  ASSIGN_OR_RETURN(const std::optional<std::string> channel,
+                   followers.OptionalString("channel", internal::kNameLengthMax));
+  Json filter = {{"event", follow.value_or("subscribe")}, {"channel", channel.value_or("wechat")}};
+  ASSIGN_OR_RETURN(query.follow, internal::ReadFilter(filter, "/followers"));
+  filter["event"] = unfollow.value_or("unsubscribe");
+  ASSIGN_OR_RETURN(query.unfollow, internal::ReadFilter(filter, "/followers"));
+  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
+  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  if (reader.Has("group_by")) {
+    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
+  }
+  RETURN_IF_ERROR(ValidateGroupBy(query.group_by, "/group_by"));
+  return std::optional<FollowersQuery>(std::move(query));
+}
+
+Result<Json> RunFollowersJson(const QueryContext& context, const FollowersQuery& query) {
+  TrendQuery trend;
+  trend.measure = TrendMeasure::kUniques;
+  trend.interval = Interval::kDay;
+  trend.range = query.range;
+  trend.group_by = query.group_by;
+  trend.event = query.follow;
+  ASSIGN_OR_RETURN(const TrendResult gained, RunTrend(context, trend));
+  trend.event = query.unfollow;
+  ASSIGN_OR_RETURN(const TrendResult lost, RunTrend(context, trend));
+  auto series = [](const TrendSeries* in, const TrendSeries* out) {
+    Json g = Json::array(), l = Json::array(), net = Json::array();
+    const size_t n = in != nullptr ? in->values.size() : out->values.size();
+    for (size_t p = 0; p < n; ++p) {
+      const int64_t a = in != nullptr ? static_cast<int64_t>(in->values[p].value_or(0)) : 0;
+      const int64_t b = out != nullptr ? static_cast<int64_t>(out->values[p].value_or(0)) : 0;
+      g.push_back(a);
+      l.push_back(-b);
+      net.push_back(a - b);
+    }
+    return Json{{"gained", g}, {"lost", l}, {"net", net}};
+  };
+  Json groups = Json::array();
+  std::vector<std::string> names;
+  for (const TrendSeries& s : gained.groups) names.push_back(s.name);
+  for (const TrendSeries& s : lost.groups) {
+    if (std::find(names.begin(), names.end(), s.name) == names.end()) names.push_back(s.name);
+  }
+  for (const std::string& name : names) {
+    const TrendSeries* in = nullptr;
+    const TrendSeries* out = nullptr;
+    for (const TrendSeries& s : gained.groups) in = s.name == name ? &s : in;
+    for (const TrendSeries& s : lost.groups) out = s.name == name ? &s : out;
+    Json row = series(in, out);
+    row["name"] = name;
+    groups.push_back(std::move(row));
+  }
+  return Json{{"interval", "day"},
+              {"periods", gained.periods},
+              {"overall", series(&gained.overall, &lost.overall)},
+              {"groups", std::move(groups)}};
 }
 
 Result<FunnelSelection> ParseFunnelSelection(const Json& select) {

@@ -15,8 +15,10 @@
 #include <optional>
 #include <string>
 
+#include "analytics/activity.h"
 #include "analytics/funnel.h"
 #include "analytics/retention.h"
+#include "analytics/trend.h"
 #include "base/json.h"
 #include "base/result.h"
 
@@ -44,6 +46,24 @@ Result<RetentionQuery> ParseRetentionQuery(const Json& body);
 Json RetentionResultJson(const RetentionQuery& query, const RetentionResult& result);
 // {"group": "wechat", "cohort": "2026-03-02", "period": 3}
 Result<RetentionSelection> ParseRetentionSelection(const Json& select);
+
+Result<TrendQuery> ParseTrendQuery(const Json& body);
+Json TrendResultJson(const TrendQuery& query, const TrendResult& result);
+
+// An activity query, or with "followers" a followers query: {"followers": {"follow":
+// "subscribe", "unfollow": "unsubscribe", "channel": "wechat"}, "range", "group_by"}.
+struct FollowersQuery {
+  EventFilter follow;
+  EventFilter unfollow;
+  DateRange range;
+  GroupBy group_by;
+};
+Result<ActivityQuery> ParseActivityQuery(const Json& body);
+Json ActivityResultJson(const ActivityQuery& query, const ActivityResult& result);
+// Null when `body` is not a followers query.
+Result<std::optional<FollowersQuery>> ParseFollowersQuery(const Json& body);
+// Gained and lost customers per day (two trends of unique customers), net = gained − lost.
+Result<Json> RunFollowersJson(const QueryContext& context, const FollowersQuery& query);
 
 }  // namespace banyan::analytics
 
