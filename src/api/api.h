@@ -28,6 +28,9 @@ class Ingestor;
 namespace banyan::customer {
 class CustomerService;
 }  // namespace banyan::customer
+namespace banyan::segment {
+class SegmentService;
+}  // namespace banyan::segment
 
 namespace banyan::api {
 
@@ -46,6 +49,8 @@ struct ApiDeps {
   events::Ingestor* ingestor = nullptr;
   // Customers (OneID, profiles, consent); null when not open (the routes answer 503).
   customer::CustomerService* customers = nullptr;
+  // Tags and segments; null when not open (the routes answer 503).
+  segment::SegmentService* segments = nullptr;
 };
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps);

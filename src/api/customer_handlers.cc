@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "api/handlers.h"
+#include "api/serialize.h"
 #include "base/encoding.h"
 #include "base/time.h"
 #include "customer/customer_service.h"
@@ -77,12 +78,7 @@ Result<http::Response> ListCustomers(Call& call) {
   ASSIGN_OR_RETURN(query.rm_id, ReadIntQuery(call.request, "rm_id"));
   ASSIGN_OR_RETURN(auto result, customers->List(call.principal, query));
   Json items = Json::array();
-  for (auto& c : result.items) {
-    items.push_back({{"one_id", c.one_id},
-                     {"profile", std::move(c.profile)},
-                     {"home_branch_id", c.home_branch_id ? Json(*c.home_branch_id) : Json()},
-                     {"rm_id", c.rm_id ? Json(*c.rm_id) : Json()}});
-  }
+  for (const auto& c : result.items) items.push_back(ToJson(c));
   return PageResponse(std::move(items), NumberCursor(result.next_after));
 }
 

@@ -44,6 +44,28 @@ Result<http::Response> RevokeApiKey(Call& call);
 Result<http::Response> ListEvents(Call& call);
 Result<http::Response> GetTrackingPlan(Call& call);
 
+// segment_handlers.cc
+Result<http::Response> ListTags(Call& call);
+Result<http::Response> CreateTag(Call& call);
+Result<http::Response> GetTag(Call& call);
+Result<http::Response> UpdateTag(Call& call);
+Result<http::Response> DeleteTag(Call& call);
+Result<http::Response> ImportTagMembers(Call& call);
+Result<http::Response> GetCustomerTags(Call& call);
+Result<http::Response> GetSegmentCatalog(Call& call);
+Result<http::Response> PreviewSegmentExpression(Call& call);
+Result<http::Response> OverlapSegments(Call& call);
+Result<http::Response> ListSegments(Call& call);
+Result<http::Response> CreateSegment(Call& call);
+Result<http::Response> GetSegment(Call& call);
+Result<http::Response> UpdateSegment(Call& call);
+Result<http::Response> DeleteSegment(Call& call);
+Result<http::Response> PreviewSavedSegment(Call& call);
+Result<http::Response> ExportSegment(Call& call);
+Result<http::Response> CreateSegmentSnapshot(Call& call);
+Result<http::Response> ListSegmentSnapshots(Call& call);
+Result<http::Response> ListSegmentTransitions(Call& call);
+
 // customer_handlers.cc
 Result<http::Response> ListCustomers(Call& call);
 Result<http::Response> GetCustomer(Call& call);

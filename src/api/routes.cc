@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "api/analytics_handlers.h"
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "api/ingest_handlers.h"
@@ -69,6 +70,26 @@ const std::vector<Route>& Table() {
     {Method::kGet,    "/api/v1/identifier-types",         Access::kPermission,    Permission::kCustomersRead, ListIdentifierTypes},
     {Method::kGet,    "/api/v1/profile/attributes",       Access::kPermission,    Permission::kCustomersRead, ListProfileAttributes},
     {Method::kPost,   "/api/v1/profile/attributes",       Access::kPermission,    Permission::kCustomersWrite, AddProfileAttribute},
+    {Method::kGet,    "/api/v1/tags",                     Access::kPermission,    Permission::kTagsRead, ListTags},
+    {Method::kPost,   "/api/v1/tags",                     Access::kPermission,    Permission::kTagsWrite, CreateTag},
+    {Method::kGet,    "/api/v1/tags/{id}",                Access::kPermission,    Permission::kTagsRead, GetTag},
+    {Method::kPatch,  "/api/v1/tags/{id}",                Access::kPermission,    Permission::kTagsWrite, UpdateTag},
+    {Method::kDelete, "/api/v1/tags/{id}",                Access::kPermission,    Permission::kTagsWrite, DeleteTag},
+    {Method::kPut,    "/api/v1/tags/{id}/members",        Access::kPermission,    Permission::kTagsWrite, ImportTagMembers, Cost::kSlow},
+    {Method::kGet,    "/api/v1/customers/{id}/tags",      Access::kPermission,    Permission::kCustomersRead, GetCustomerTags},
+    {Method::kGet,    "/api/v1/segments",                 Access::kPermission,    Permission::kSegmentsRead, ListSegments},
+    {Method::kPost,   "/api/v1/segments",                 Access::kPermission,    Permission::kSegmentsWrite, CreateSegment, Cost::kSlow},
+    {Method::kGet,    "/api/v1/segments/catalog",         Access::kPermission,    Permission::kSegmentsRead, GetSegmentCatalog},
+    {Method::kPost,   "/api/v1/segments/preview",         Access::kPermission,    Permission::kSegmentsRead, PreviewSegmentExpression},
+    {Method::kPost,   "/api/v1/segments/overlap",         Access::kPermission,    Permission::kSegmentsRead, OverlapSegments},
+    {Method::kGet,    "/api/v1/segments/{id}",            Access::kPermission,    Permission::kSegmentsRead, GetSegment},
+    {Method::kPatch,  "/api/v1/segments/{id}",            Access::kPermission,    Permission::kSegmentsWrite, UpdateSegment, Cost::kSlow},
+    {Method::kDelete, "/api/v1/segments/{id}",            Access::kPermission,    Permission::kSegmentsWrite, DeleteSegment},
+    {Method::kGet,    "/api/v1/segments/{id}/preview",    Access::kPermission,    Permission::kSegmentsRead, PreviewSavedSegment},
+    {Method::kGet,    "/api/v1/segments/{id}/export",     Access::kPermission,    Permission::kCustomersExport, ExportSegment, Cost::kSlow},
+    {Method::kPost,   "/api/v1/segments/{id}/snapshots",  Access::kPermission,    Permission::kSegmentsWrite, CreateSegmentSnapshot, Cost::kSlow},
+    {Method::kGet,    "/api/v1/segments/{id}/snapshots",  Access::kPermission,    Permission::kSegmentsRead, ListSegmentSnapshots},
+    {Method::kGet,    "/api/v1/segments/{id}/transitions", Access::kPermission,   Permission::kSegmentsRead, ListSegmentTransitions},
     {Method::kGet,    "/api/v1/audit",                    Access::kPermission,    Permission::kAuditRead, ListAudit},
     {Method::kGet,    "/api/v1/audit/verify",             Access::kPermission,    Permission::kAuditRead, VerifyAudit},
   };
@@ -101,6 +122,7 @@ http::Response Dispatch(const Route& route, http::Request& request, ApiDeps& dep
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps) {
   if (deps.ingestor != nullptr) RegisterIngestRoutes(router, deps);
+  RegisterAnalyticsRoutes(router, deps);
   for (const Route& route : Table()) {
     if (route.cost == Cost::kFast || deps.slow_pool == nullptr) {
       router.Add(route.method, route.pattern, [&route, &deps](http::Request& request) {
@@ -121,6 +143,7 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
 
 std::vector<RouteInfo> ListRoutes() {
   std::vector<RouteInfo> out = ListIngestRoutes();
+  for (RouteInfo& route : ListAnalyticsRoutes()) out.push_back(std::move(route));
   for (const Route& route : Table()) {
     std::string method(http::MethodName(route.method));
     for (auto& c : method) c = static_cast<char>(std::tolower(c));

@@ -85,4 +85,11 @@ Json PrincipalJson(const auth::Principal& p) {
           {"locale", p.locale}};
 }
 
+Json ToJson(const customer::CustomerSummary& summary) {
+  return {{"one_id", summary.one_id},
+          {"profile", summary.profile},
+          {"home_branch_id", summary.home_branch_id ? Json(*summary.home_branch_id) : Json()},
+          {"rm_id", summary.rm_id ? Json(*summary.rm_id) : Json()}};
+}
+
 }  // namespace banyan::api

@@ -1,6 +1,5 @@
-// JSON forms of the auth module's objects, as the API returns them (snake_case, RFC 3339 UTC).
-// Never includes secrets or password hashes.
-// Thread safety: stateless.
+// JSON forms of the auth module's objects (and a customer list row), as the API returns them
+// (snake_case, RFC 3339 UTC). Never includes secrets or password hashes. Thread safety: stateless.
 
 #ifndef BANYAN_API_SERIALIZE_H_
 #define BANYAN_API_SERIALIZE_H_
@@ -11,6 +10,7 @@
 #include "auth/principal.h"
 #include "auth/staff.h"
 #include "base/json.h"
+#include "customer/customer_service.h"
 
 namespace banyan::api {
 
@@ -20,6 +20,8 @@ Json ToJson(const auth::ApiKey& key);
 Json ToJson(const auth::AuditEntry& entry);
 Json PrincipalJson(const auth::Principal& principal);
 Json OptionalTime(const std::optional<Timestamp>& t);
+// {"one_id", "profile" (masked), "home_branch_id", "rm_id"}: a customer list row.
+Json ToJson(const customer::CustomerSummary& summary);
 
 }  // namespace banyan::api
 

@@ -68,6 +68,11 @@ struct Config {
     int64_t flush_interval_ms = 200;
     int64_t timeline_events_max = 10'000;  // newest events kept in a customer's timeline index
   } customers;
+  struct Segments {
+    int64_t poll_interval_ms = 100;  // how often live segments look for new data
+    int64_t expiry_interval_s = 60;  // time-window segments re-evaluated in full
+    int64_t transitions_retention_days = 30;
+  } segments;
   struct Store {
     int64_t busy_timeout_ms = 5000;
     int64_t readers = 4;

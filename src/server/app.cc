@@ -135,6 +135,23 @@ Status App::OpenCustomers(bool engine) {
   return Status::Ok();
 }
 
+Status App::OpenSegments(bool monitor) {
+  segment::SegmentOptions options;
+  options.poll_interval = std::chrono::milliseconds(config_.segments.poll_interval_ms);
+  options.expiry_interval = std::chrono::seconds(config_.segments.expiry_interval_s);
+  options.transitions_retention =
+      std::chrono::hours(24 * config_.segments.transitions_retention_days);
+  options.monitor = monitor;
+  ASSIGN_OR_RETURN(segments_, segment::SegmentService::Open({.db = *db_,
+                                                             .customers = *customers_,
+                                                             .audit = auth_->audit(),
+                                                             .clock = clock(),
+                                                             .calendar = customers_->calendar(),
+                                                             .plan = &ingestor_->plan()},
+                                                            options));
+  return Status::Ok();
+}
+
 namespace {
 
 profile::ImportOptions ImportOptionsFor(const std::string& path) {
@@ -159,6 +176,7 @@ Result<profile::ImportReport> App::ImportBalances(const std::string& path) {
 }
 
 void App::Close() {
+  segments_.reset();  // stops the live monitor, which reads the engine
   ingestor_.reset();
   event_log_.reset();  // waits for queued appends to be written (and applied to customers_)
   if (customers_) {

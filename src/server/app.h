@@ -23,6 +23,7 @@
 #include "events/ingest.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
+#include "segment/segment_service.h"
 #include "store/database.h"
 
 namespace banyan::server {
@@ -56,6 +57,12 @@ class App {
   // The analytic engine: readers take engine().snapshot().
   // REQUIRES: OpenCustomers(/*engine=*/true) succeeded.
   const engine::Engine& engine() const { return customers_->engine(); }
+  // Opens the tag catalog and saved segments and evaluates the live ones; with `monitor`, keeps
+  // them current (docs/segments.md, "Tags and saved segments").
+  // REQUIRES: OpenCustomers(/*engine=*/true) succeeded.
+  Status OpenSegments(bool monitor = true);
+  // REQUIRES: OpenSegments succeeded.
+  segment::SegmentService& segments() { return *segments_; }
   // Imports a core-banking file (docs/profiles.md) with progress on stderr.
   // REQUIRES: OpenCustomers succeeded.
   Result<profile::ImportReport> ImportCustomers(const std::string& path);
@@ -79,6 +86,7 @@ class App {
   std::unique_ptr<privacy::KeyRing> keyring_;
   std::unique_ptr<privacy::PersonKeys> person_keys_;
   std::unique_ptr<customer::CustomerService> customers_;  // uses all of the above
+  std::unique_ptr<segment::SegmentService> segments_;     // reads customers_: destroyed first
 };
 
 }  // namespace banyan::server

@@ -183,6 +183,28 @@ void RegisterEngineMetrics(http::Metrics& metrics, const customer::EngineFeed& f
                 [&feed] { return feed.ApplyLagSeconds(); });
 }
 
+void RegisterSegmentMetrics(http::Metrics& metrics, const segment::SegmentService& segments) {
+  const segment::SegmentCounters& c = segments.counters();
+  auto counter = [&metrics](std::string_view name, std::string_view help,
+                            const std::atomic<int64_t>& value) {
+    metrics.CounterFunc(name, help, [&value] { return static_cast<double>(value.load()); });
+  };
+  counter("banyan_segment_rounds_total", "live segment rounds (one per new engine version)",
+          c.rounds);
+  counter("banyan_segment_rechecks_total", "live segments re-checked on the changed customers",
+          c.rechecks);
+  counter("banyan_segment_full_evaluations_total",
+          "live segments evaluated over every customer (new, or time windows expiring)",
+          c.full_evaluations);
+  counter("banyan_segment_skipped_total", "live segments a round's changes could not affect",
+          c.skipped);
+  counter("banyan_segment_transitions_total", "customers entering or leaving live segments",
+          c.transitions);
+  counter("banyan_segment_failures_total", "live segment evaluations that failed", c.failures);
+  metrics.Gauge("banyan_segment_last_round_seconds", "duration of the last live segment round",
+                [&c] { return static_cast<double>(c.last_round_micros.load()) / 1e6; });
+}
+
 }  // namespace
 
 int RunServe(const Args& args) {
@@ -201,6 +223,7 @@ int RunServe(const Args& args) {
     return Fail(s);
   }
   if (Status s = (*app)->OpenCustomers(/*engine=*/true); !s.ok()) return Fail(s);
+  if (Status s = (*app)->OpenSegments(); !s.ok()) return Fail(s);
   const std::string web_dir = FindWebDir(config->server.web_dir);
   auto web = StaticFiles::Load(web_dir);
   if (!web.ok()) return Fail(web.status());
@@ -219,11 +242,13 @@ int RunServe(const Args& args) {
                     .ready = [&] { return ready.load() && !server_ptr->Stopping(); },
                     .slow_pool = &slow_pool,
                     .ingestor = &(*app)->ingestor(),
-                    .customers = &(*app)->customers()};
+                    .customers = &(*app)->customers(),
+                    .segments = &(*app)->segments()};
   api::RegisterRoutes(router, deps);
   RegisterEventMetrics(metrics, (*app)->ingestor());
   RegisterCustomerMetrics(metrics, (*app)->customers());
   RegisterEngineMetrics(metrics, *(*app)->customers().engine_feed());
+  RegisterSegmentMetrics(metrics, (*app)->segments());
   Periodic maintenance(std::chrono::seconds(config->events.maintenance_interval_s), [&app] {
     if (Status s = (*app)->ingestor().Maintain(); !s.ok()) {
       log::Error("events.maintenance_failed", {{"error", s.ToString()}});
