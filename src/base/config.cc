@@ -107,6 +107,40 @@ const std::vector<KeySpec>& Keys() {
     {"segments.transitions_retention_days",
      +[](Config& c) -> int64_t& { return c.segments.transitions_retention_days; }, 1, 3650, {},
      "entered/exited notifications of live segments are kept this long"},
+    {"messaging.quiet_hours_from", +[](Config& c) -> std::string& { return c.messaging.quiet_hours_from; },
+     0, 0, {}, "HH:MM bank time from which marketing messages may be sent (docs/messaging.md)"},
+    {"messaging.quiet_hours_until", +[](Config& c) -> std::string& { return c.messaging.quiet_hours_until; },
+     0, 0, {}, "HH:MM bank time after which marketing messages wait for the next day"},
+    {"messaging.frequency_cap", +[](Config& c) -> int64_t& { return c.messaging.frequency_cap; },
+     0, 1000, {}, "marketing messages per customer per window, across channels; 0: no cap"},
+    {"messaging.frequency_window_days",
+     +[](Config& c) -> int64_t& { return c.messaging.frequency_window_days; }, 1, 365, {},
+     "the frequency cap's window"},
+    {"messaging.retry_attempts_max",
+     +[](Config& c) -> int64_t& { return c.messaging.retry_attempts_max; }, 1, 20, {},
+     "attempts before a message is dead-lettered"},
+    {"messaging.retry_backoff_initial_ms",
+     +[](Config& c) -> int64_t& { return c.messaging.retry_backoff_initial_ms; }, 10, 3'600'000,
+     {}, "delay before the second attempt; doubles per attempt, with ±20% jitter"},
+    {"messaging.retry_backoff_max_ms",
+     +[](Config& c) -> int64_t& { return c.messaging.retry_backoff_max_ms; }, 10, 86'400'000, {},
+     "longest delay between attempts"},
+    {"messaging.dispatch_threads",
+     +[](Config& c) -> int64_t& { return c.messaging.dispatch_threads; }, 1, 32, {},
+     "dispatcher threads sending to providers"},
+    {"messaging.dispatch_batch", +[](Config& c) -> int64_t& { return c.messaging.dispatch_batch; },
+     1, 1000, {}, "messages a dispatcher thread claims at once"},
+    {"messaging.public_base_url",
+     +[](Config& c) -> std::string& { return c.messaging.public_base_url; }, 0, 0, {},
+     "the URL customers reach Banyan at, for short links; empty: http://<server.listen>"},
+    {"messaging.channels_file",
+     +[](Config& c) -> std::string& { return c.messaging.channels_file; }, 0, 0, {},
+     "JSON file of channel configurations applied at start (docs/messaging.md); empty: none"},
+    {"messaging.ca_file", +[](Config& c) -> std::string& { return c.messaging.ca_file; }, 0, 0,
+     {}, "CA bundle trusted for providers' TLS certificates; empty: the system's"},
+    {"messaging.allow_plain_http_loopback",
+     +[](Config& c) -> bool& { return c.messaging.allow_plain_http_loopback; }, 0, 0, {},
+     "allow http:// and plain smtp:// to loopback fake providers; for tests and benchmarks only"},
     {"store.busy_timeout_ms", +[](Config& c) -> int64_t& { return c.store.busy_timeout_ms; }, 0,
      600000, {}, "how long a write waits for the database lock before retrying"},
     {"store.readers", +[](Config& c) -> int64_t& { return c.store.readers; }, 1, 64, {},
@@ -244,6 +278,19 @@ Status Validate(const Config& config) {
   }
   if (config.server.data_dir.empty())
     return InvalidArgumentError("server.data_dir: must not be empty");
+  for (const auto& [key, value] :
+       {std::pair{"messaging.quiet_hours_from", &config.messaging.quiet_hours_from},
+        std::pair{"messaging.quiet_hours_until", &config.messaging.quiet_hours_until}}) {
+    if (value->size() != 5 || (*value)[2] != ':' || !std::isdigit((*value)[0]) ||
+        !std::isdigit((*value)[1]) || !std::isdigit((*value)[3]) || !std::isdigit((*value)[4]) ||
+        std::stoi(value->substr(0, 2)) > 23 || std::stoi(value->substr(3)) > 59) {
+      return InvalidArgumentError(fmt::format("{}: '{}' is not HH:MM", key, *value));
+    }
+  }
+  if (config.messaging.quiet_hours_from >= config.messaging.quiet_hours_until) {
+    return InvalidArgumentError(
+        "messaging.quiet_hours_from: must be before messaging.quiet_hours_until");
+  }
   if (config.auth.session_idle_timeout_s > config.auth.session_absolute_timeout_s) {
     return InvalidArgumentError(
         "auth.session_idle_timeout_s: must not exceed auth.session_absolute_timeout_s");

@@ -73,6 +73,21 @@ struct Config {
     int64_t expiry_interval_s = 60;  // time-window segments re-evaluated in full
     int64_t transitions_retention_days = 30;
   } segments;
+  struct Messaging {
+    std::string quiet_hours_from = "09:00";   // marketing is sent from here (bank time zone)…
+    std::string quiet_hours_until = "20:00";  // …until here; outside, it is deferred
+    int64_t frequency_cap = 3;                // marketing messages per customer per window
+    int64_t frequency_window_days = 7;
+    int64_t retry_attempts_max = 6;
+    int64_t retry_backoff_initial_ms = 2000;
+    int64_t retry_backoff_max_ms = 3'600'000;
+    int64_t dispatch_threads = 2;
+    int64_t dispatch_batch = 100;
+    std::string public_base_url;  // short links; empty: http://<server.listen>
+    std::string channels_file;    // JSON channel configurations applied at start; empty: none
+    std::string ca_file;          // extra CA bundle for providers; empty: the system's
+    bool allow_plain_http_loopback = false;  // tests and benchmarks only
+  } messaging;
   struct Store {
     int64_t busy_timeout_ms = 5000;
     int64_t readers = 4;
