@@ -12,6 +12,7 @@ const WEB_DIST = new URL('../../web/dist/index.html', import.meta.url).pathname;
 // Every menu entry and the permission it needs (the console's src/router/routes.ts).
 export const MENU = {
   account: null,
+  customers: 'customers:read',
   staff: 'staff:read',
   roles: 'staff:read',
   branches: 'branches:read',
@@ -20,6 +21,8 @@ export const MENU = {
 };
 export const PAGES = {
   account: { path: '/account', ready: '[data-testid=page-account] [data-testid=profile]' },
+  // The list has answered (rows, or the empty state when the data set has no customers).
+  customers: { path: '/customers', ready: '[data-testid=customer-table][data-loaded] .el-table__inner-wrapper' },
   staff: { path: '/settings/staff', ready: '[data-testid=staff-table] .el-table__body tr' },
   roles: { path: '/settings/roles', ready: '[data-testid=roles-table] .el-table__body tr' },
   branches: { path: '/settings/branches', ready: '[data-testid=branch-map] canvas' },
@@ -27,10 +30,22 @@ export const PAGES = {
   audit: { path: '/settings/audit', ready: '[data-testid=audit-table] .el-table__body tr' },
 };
 
-export async function startConsole() {
+// Pages without a menu entry, each opened from a page that has one by clicking `link`.
+export const SUBPAGES = {
+  customer: {
+    path: '/customers/1',
+    ready: '[data-testid=customer-profile] .el-descriptions',
+    from: 'customers',
+    link: '[data-testid=customer-link]',
+  },
+};
+
+// `customers` (and `days`): the demo bank's customers and behaviour (banyan demo init); without
+// them the data set is the organisation and its logins only.
+export async function startConsole({ customers = 0, days = 30 } = {}) {
   if (!existsSync(WEB_DIST)) throw new Error(`${WEB_DIST} is missing: build the console first (make web)`);
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (scripts/install-deps.sh)`);
-  const data = demoDataDir();
+  const data = demoDataDir({ customers, days });
   const server = await startServer({ dir: data.dir });
   const shell = await (await fetch(`${server.url}/`)).text();
   if (!shell.includes('<div id="app">')) throw new Error('banyan does not serve the console from web/dist');

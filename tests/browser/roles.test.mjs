@@ -17,12 +17,12 @@ const DEMO_USERS = ['admin', 'analyst', 'marketer', 'manager.xixi', 'rm.xixi', '
 // What the roles are documented to reach (docs/security.md), as a second check on the
 // permission-derived expectation below.
 const DOCUMENTED_MENU = {
-  admin: ['account', 'staff', 'roles', 'branches', 'api-keys', 'audit'],
-  analyst: ['account', 'branches'],
-  marketer: ['account', 'branches'],
-  'manager.xixi': ['account', 'staff', 'roles', 'branches'],
-  'rm.xixi': ['account', 'branches'],
-  auditor: ['account', 'staff', 'roles', 'branches', 'audit'],
+  admin: ['account', 'customers', 'staff', 'roles', 'branches', 'api-keys', 'audit'],
+  analyst: ['account', 'customers', 'branches'],
+  marketer: ['account', 'customers', 'branches'],
+  'manager.xixi': ['account', 'customers', 'staff', 'roles', 'branches'],
+  'rm.xixi': ['account', 'customers', 'branches'],
+  auditor: ['account', 'customers', 'staff', 'roles', 'branches', 'audit'],
 };
 
 for (const username of DEMO_USERS) {

@@ -20,14 +20,22 @@ describe('menuFor', () => {
   });
 
   it.each([
-    ['admin', [['main', ['account']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
-    ['analyst', [['main', ['account']], ['settings', ['branches']]]],
-    ['marketer', [['main', ['account']], ['settings', ['branches']]]],
-    ['branch_manager', [['main', ['account']], ['settings', ['staff', 'roles', 'branches']]]],
-    ['relationship_manager', [['main', ['account']], ['settings', ['branches']]]],
-    ['auditor', [['main', ['account']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
+    ['admin', [['main', ['account', 'customers']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
+    ['analyst', [['main', ['account', 'customers']], ['settings', ['branches']]]],
+    ['marketer', [['main', ['account', 'customers']], ['settings', ['branches']]]],
+    ['branch_manager', [['main', ['account', 'customers']], ['settings', ['staff', 'roles', 'branches']]]],
+    ['relationship_manager', [['main', ['account', 'customers']], ['settings', ['branches']]]],
+    ['auditor', [['main', ['account', 'customers']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
   ])('shows %s only what the role allows', (role, expected) => {
     expect(menuNames(roles.get(role) as Set<string>)).toEqual(expected);
+  });
+
+  it('keeps the customer 360 out of the menu, behind customers:read, under the customer list', () => {
+    const record = consoleChildren.find((r) => r.name === 'customer');
+    expect(record?.meta?.menu).toBeUndefined();
+    expect(record?.meta?.parent).toBe('customers');
+    expect(canOpen(record?.meta, new Set(['staff:read']))).toBe(false);
+    expect(canOpen(record?.meta, new Set(['customers:read']))).toBe(true);
   });
 
   it('drops a section with nothing in it', () => {

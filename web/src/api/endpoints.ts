@@ -10,6 +10,12 @@ import type {
   AuditVerify,
   Branch,
   BranchInput,
+  Balances,
+  Consents,
+  Customer360,
+  CustomerEvent,
+  CustomerSummary,
+  IdentifierType,
   Locale,
   LoginResponse,
   Me,
@@ -17,6 +23,7 @@ import type {
   Staff,
   StaffCreate,
   StaffPatch,
+  UnmaskResult,
 } from './types';
 
 export interface PageQuery {
@@ -110,5 +117,39 @@ export const auditApi = {
   },
   verify(): Promise<AuditVerify> {
     return api.get('/api/v1/audit/verify');
+  },
+};
+
+export interface CustomerQuery extends PageQuery {
+  branch_id?: number | null;
+  rm_id?: number | null;
+}
+
+export const customerApi = {
+  list(query: CustomerQuery): Promise<Page<CustomerSummary>> {
+    return api.get('/api/v1/customers', { query: query as Record<string, QueryValue> });
+  },
+  // Every customer one identifier (TYPE:VALUE) belongs to, as 360 views.
+  find(identifier: string): Promise<Page<Customer360>> {
+    return api.get('/api/v1/customers', { query: { identifier } });
+  },
+  get(id: number): Promise<Customer360> {
+    return api.get(`/api/v1/customers/${id}`);
+  },
+  events(id: number, query: PageQuery): Promise<Page<CustomerEvent>> {
+    return api.get(`/api/v1/customers/${id}/events`, { query: query as Record<string, QueryValue> });
+  },
+  consents(id: number): Promise<Consents> {
+    return api.get(`/api/v1/customers/${id}/consents`);
+  },
+  balances(id: number, query: { from?: string; to?: string } = {}): Promise<Balances> {
+    return api.get(`/api/v1/customers/${id}/balances`, { query });
+  },
+  // The clear value of one field ("name", "identifiers/phone"); audited on the server.
+  unmask(id: number, field: string): Promise<UnmaskResult> {
+    return api.post(`/api/v1/customers/${id}/unmask`, { field });
+  },
+  identifierTypes(): Promise<Page<IdentifierType>> {
+    return api.get('/api/v1/identifier-types');
   },
 };

@@ -158,3 +158,131 @@ export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
+
+// Customers (docs/customers.md). Values the caller may not see in clear come masked
+// ("138****1234", "***") with masked: true.
+export type ProfileScalar = string | number | boolean | null;
+export type ProfileRaw = ProfileScalar | ProfileScalar[] | Record<string, unknown>;
+
+export interface ProfileValue {
+  value: ProfileRaw;
+  masked: boolean;
+  source: string;
+  at?: string;
+}
+
+export interface CustomerSummary {
+  one_id: number;
+  profile: Record<string, ProfileRaw>;
+  home_branch_id: number | null;
+  rm_id: number | null;
+}
+
+export interface CustomerIdentifier {
+  type: string;
+  value: string;
+  masked: boolean;
+  person_id: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  source: string;
+}
+
+export type ConsentPurpose = 'marketing' | 'personalised_marketing' | 'data_sharing';
+
+export interface ConsentState {
+  purpose: ConsentPurpose;
+  channel: string;
+  granted: boolean;
+  at: string;
+  source: string;
+  fact_id: number;
+}
+
+export interface ConsentFact {
+  id: number;
+  person_id: number;
+  purpose: ConsentPurpose;
+  channel: string;
+  granted: boolean;
+  at: string;
+  source: string;
+  evidence: Record<string, unknown>;
+  recorded_by: number | null;
+  recorded_at: string;
+}
+
+export interface Consents {
+  one_id: number;
+  current: ConsentState[];
+  history: ConsentFact[];
+}
+
+export interface CustomerMerge {
+  id: number;
+  survivor_id: number;
+  absorbed_id: number;
+  at: string;
+  undone_at: string | null;
+  evidence: Record<string, unknown>;
+}
+
+export interface CustomerEvent {
+  sequence: number;
+  message_id: string;
+  source: string;
+  type: string;
+  name: string;
+  identifiers: Array<{ type: string; value: string }>;
+  event_time: string;
+  received_at: string;
+  sent_at: string | null;
+  channel: string;
+  properties: Record<string, unknown>;
+  traits: Record<string, unknown>;
+  context?: Record<string, unknown>;
+}
+
+export interface Customer360 {
+  one_id: number;
+  requested_id?: number;
+  members: number[];
+  profile: Record<string, ProfileValue>;
+  identifiers: CustomerIdentifier[];
+  consents: ConsentState[];
+  merges: CustomerMerge[];
+  scope: {
+    home_branch?: { id: number; code: string; name: string } | null;
+    relationship_manager?: { id: number; username: string; display_name: string } | null;
+  };
+  recent_events: CustomerEvent[];
+}
+
+// Daily balances: decimal strings in yuan, or "***" without pii:unmask.
+export interface BalanceDay {
+  date: string;
+  aum: string;
+  deposit: string;
+  loan: string;
+  wealth: string;
+  tier: string;
+}
+
+export interface Balances {
+  days: BalanceDay[];
+}
+
+export interface IdentifierType {
+  name: string;
+  strength: number;
+  strong: boolean;
+  cardinality: string;
+  mask: string;
+}
+
+export interface UnmaskResult {
+  one_id: number;
+  field: string;
+  value?: ProfileRaw;
+  values?: string[];
+}

@@ -77,6 +77,27 @@ describe('messages', () => {
     for (const outcome of ['success', 'denied', 'failure']) keys.push(`outcome.${outcome}`);
     for (const kind of ['staff', 'api_key', 'write_key', 'system', 'anonymous']) keys.push(`audit.actorKind.${kind}`);
     for (const locale of ['zh-CN', 'en']) keys.push(`locale.${locale}`);
+    // Customers (docs/customers.md, GET /identifier-types, GET /profile/attributes).
+    for (const type of [
+      'cust_no', 'id_card', 'phone', 'wechat_unionid', 'email', 'app_user_id', 'alipay_user_id',
+      'wecom_external_userid', 'wechat_openid', 'douyin_id', 'device_id', 'anonymous_id',
+    ]) keys.push(`identifierType.${type}`);
+    for (const attr of [
+      'name', 'gender', 'birth_date', 'age', 'occupation', 'city', 'address', 'home_branch',
+      'relationship_manager', 'risk_level', 'aum', 'deposit_balance', 'loan_balance',
+      'credit_card_balance', 'wealth_balance', 'products', 'customer_since', 'channel_preference',
+      'home_latitude', 'home_longitude', 'tier',
+    ]) keys.push(`attr.${attr}`);
+    for (const tier of ['mass', 'gold', 'wealth', 'private']) keys.push(`tier.${tier}`);
+    for (const product of [
+      'debit_card', 'credit_card', 'time_deposit', 'wealth_management', 'fund', 'insurance',
+      'mortgage', 'consumer_loan', 'payroll',
+    ]) keys.push(`product.${product}`);
+    for (const gender of ['male', 'female', 'unknown']) keys.push(`gender.${gender}`);
+    for (const purpose of ['marketing', 'personalised_marketing', 'data_sharing']) keys.push(`consentPurpose.${purpose}`);
+    for (const channel of ['all', 'sms', 'wechat', 'wecom', 'rcs', 'email', 'app_push', 'phone', 'webhook']) {
+      keys.push(`channel.${channel}`);
+    }
     for (const kind of [
       'invalid_argument', 'unauthenticated', 'permission_denied', 'not_found', 'already_exists',
       'failed_precondition', 'aborted', 'too_large', 'resource_exhausted', 'unavailable',

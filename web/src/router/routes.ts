@@ -4,7 +4,7 @@
 
 import type { Component } from 'vue';
 import type { RouteRecordRaw } from 'vue-router';
-import { Document, Key, OfficeBuilding, Avatar, User, UserFilled } from '@element-plus/icons-vue';
+import { Document, Key, OfficeBuilding, Avatar, Postcard, User, UserFilled } from '@element-plus/icons-vue';
 
 export type MenuGroup = 'main' | 'settings';
 
@@ -17,6 +17,9 @@ declare module 'vue-router' {
     // Pages anyone may open (log-in).
     public?: boolean;
     menu?: { group: MenuGroup; icon: Component; order: number };
+    // A page without its own menu entry that belongs under another (the customer 360 under
+    // the customer list): that entry is highlighted, and the breadcrumb names it first.
+    parent?: string;
   }
 }
 
@@ -27,6 +30,22 @@ export const consoleChildren: RouteRecordRaw[] = [
     name: 'account',
     component: () => import('@/views/AccountView.vue'),
     meta: { titleKey: 'nav.account', menu: { group: 'main', icon: User, order: 10 } },
+  },
+  {
+    path: 'customers',
+    name: 'customers',
+    component: () => import('@/views/customers/CustomersView.vue'),
+    meta: {
+      titleKey: 'nav.customers',
+      permission: 'customers:read',
+      menu: { group: 'main', icon: Postcard, order: 20 },
+    },
+  },
+  {
+    path: 'customers/:id(\\d+)',
+    name: 'customer',
+    component: () => import('@/views/customers/CustomerView.vue'),
+    meta: { titleKey: 'nav.customer', permission: 'customers:read', parent: 'customers' },
   },
   {
     path: 'settings/staff',
