@@ -15,6 +15,7 @@ import type {
   Customer360,
   CustomerEvent,
   CustomerSummary,
+  CustomerTag,
   IdentifierType,
   Locale,
   LoginResponse,
@@ -148,6 +149,9 @@ export const customerApi = {
   // The clear value of one field ("name", "identifiers/phone"); audited on the server.
   unmask(id: number, field: string): Promise<UnmaskResult> {
     return api.post(`/api/v1/customers/${id}/unmask`, { field });
+  },
+  tags(id: number): Promise<{ items: CustomerTag[] }> {
+    return api.get(`/api/v1/customers/${id}/tags`);
   },
   identifierTypes(): Promise<Page<IdentifierType>> {
     return api.get('/api/v1/identifier-types');

@@ -286,3 +286,12 @@ export interface UnmaskResult {
   value?: ProfileRaw;
   values?: string[];
 }
+
+// A tag the customer holds now (GET /api/v1/customers/{id}/tags); value is the bucket or stage
+// for bucket and lifecycle tags, absent for rule tags.
+export interface CustomerTag {
+  tag_id: number;
+  tag: string;
+  category: string;
+  value?: string;
+}

@@ -5,6 +5,7 @@ import {
   balanceSeries,
   customerRow,
   groupIdentifiers,
+  groupTags,
   guessIdentifierType,
   identifierQuery,
   orderedProfileKeys,
@@ -151,5 +152,22 @@ describe('profile', () => {
     expect(profileText(1234567, 'en')).toBe('1,234,567');
     expect(profileText(null, 'en')).toBe('');
     expect(profileText('张*', 'en')).toBe('张*');
+  });
+});
+
+describe('groupTags', () => {
+  it('groups by category, names the value of bucket and lifecycle tags only', () => {
+    expect(
+      groupTags([
+        { tag_id: 3, tag: 'wealth_prospect', category: '营销', value: 'true' },
+        { tag_id: 1, tag: 'aum_tier', category: '资产', value: '金卡' },
+        { tag_id: 2, tag: 'lifecycle', category: '', value: 'active' },
+        { tag_id: 4, tag: 'app_user', category: '营销' },
+      ]),
+    ).toEqual([
+      { category: '营销', tags: [{ id: 4, name: 'app_user', value: '' }, { id: 3, name: 'wealth_prospect', value: '' }] },
+      { category: '资产', tags: [{ id: 1, name: 'aum_tier', value: '金卡' }] },
+      { category: '', tags: [{ id: 2, name: 'lifecycle', value: 'active' }] },
+    ]);
   });
 });

@@ -3,6 +3,7 @@
 
 import type {
   BalanceDay,
+  CustomerTag,
   Customer360,
   CustomerIdentifier,
   CustomerSummary,
@@ -194,4 +195,29 @@ export function profileText(value: ProfileRaw | undefined, locale: string): stri
   if (Array.isArray(value)) return value.map((v) => String(v)).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return value;
+}
+
+// The customer's tags by category (categories and tags in name order; uncategorised last).
+export interface TagGroup {
+  category: string;
+  tags: Array<{ id: number; name: string; value: string }>;
+}
+
+export function groupTags(tags: readonly CustomerTag[]): TagGroup[] {
+  const groups = new Map<string, TagGroup>();
+  for (const tag of tags) {
+    const category = tag.category ?? '';
+    let group = groups.get(category);
+    if (group === undefined) {
+      group = { category, tags: [] };
+      groups.set(category, group);
+    }
+    // A plain rule tag is held or not; its value says nothing more.
+    const value = tag.value === 'true' || tag.value === tag.tag ? '' : (tag.value ?? '');
+    group.tags.push({ id: tag.tag_id, name: tag.tag, value });
+  }
+  for (const group of groups.values()) group.tags.sort((a, b) => a.name.localeCompare(b.name));
+  return [...groups.values()].sort((a, b) =>
+    a.category === '' ? 1 : b.category === '' ? -1 : a.category.localeCompare(b.category),
+  );
 }
