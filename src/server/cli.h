@@ -47,6 +47,7 @@ int RunEventsRepair(const Args& args);
 int RunPrivacyRotateKey(const Args& args);
 int RunImportCustomers(const Args& args);
 int RunImportBalances(const Args& args);
+int RunSegmentCount(const Args& args);
 
 // Prints `status` as "banyan: <message>" to stderr and returns 1 (or 2 for usage errors).
 int Fail(const Status& status);

@@ -26,6 +26,8 @@ commands:
   import balances FILE       load daily balance snapshots (CSV or NDJSON)
   events repair              move a damaged part of the event log to events/quarantine/
   privacy rotate-key         new master key for personal data; rewraps every person's key
+  segment count "EXPR"       how many customers match a segment expression (docs/segments.md);
+                             offline: rebuilds the engine from the data directory; [--json]
   config show                print the effective configuration
   config keys                list every configuration key (markdown)
   version                    print the version
@@ -40,7 +42,7 @@ flags for every command:
 
 int main(int argc, char** argv) {
   using namespace banyan::server;
-  auto args = ParseArgs(argc, argv, {"password-stdin", "help"});
+  auto args = ParseArgs(argc, argv, {"password-stdin", "help", "json"});
   if (!args.ok()) {
     std::fprintf(stderr, "banyan: %s\n%s", args.status().message().c_str(), kUsage);
     return 2;
@@ -62,6 +64,7 @@ int main(int argc, char** argv) {
   if (command == "import" && sub == "balances") return RunImportBalances(*args);
   if (command == "events" && sub == "repair") return RunEventsRepair(*args);
   if (command == "privacy" && sub == "rotate-key") return RunPrivacyRotateKey(*args);
+  if (command == "segment" && sub == "count") return RunSegmentCount(*args);
   if (command == "version") {
     std::printf("banyan %s\n", BANYAN_VERSION);
     return 0;
