@@ -78,7 +78,7 @@ class Evaluator {
     if (CostOf(expr) == Cost::kScan) {
       return internal::BehaviourCondition(expr, snapshot_, context_, candidates);
     }
-    ASSIGN_OR_RETURN(Bitmap all, IndexLeaf(expr));
+    ASSIGN_OR_RETURN(Bitmap all, IndexLeaf(expr, candidates));
     return all & candidates;
   }
 
@@ -115,7 +115,8 @@ class Evaluator {
   }
 
   // Attribute, tag, segment and consent conditions: one bitmap over every customer.
-  Result<Bitmap> IndexLeaf(const Expr& expr) const {
+  // Exact for `candidates` (index conditions may answer for more customers).
+  Result<Bitmap> IndexLeaf(const Expr& expr, const Bitmap& candidates) const {
     switch (expr.kind) {
       case Kind::kTag:
       case Kind::kSegment: {
@@ -131,7 +132,7 @@ class Evaluator {
         return NobodyIfUnknown(engine::AttributeCompare(
             snapshot_, ConsentAttribute(expr.name, expr.channel), engine::Compare::kEq, true));
       default:
-        return internal::AttributeCondition(expr, snapshot_, context_);
+        return internal::AttributeCondition(expr, snapshot_, context_, candidates);
     }
   }
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/query.h"
+#include "engine/scan.h"
 #include "segment/internal/engine_conditions.h"
 #include "segment/internal/number.h"
 
@@ -50,8 +51,12 @@ struct Interval {
 class Attribute {
  public:
   Attribute(const engine::Snapshot& snapshot, const EvalContext& context, std::string name,
-            AttributeKind kind)
-      : snapshot_(snapshot), context_(context), name_(std::move(name)), kind_(kind) {}
+            AttributeKind kind, const Bitmap& candidates)
+      : snapshot_(snapshot),
+        context_(context),
+        name_(std::move(name)),
+        kind_(kind),
+        candidates_(candidates) {}
 
   Result<Bitmap> Compare(CompareOp op, const Value& literal) const {
     if (kind_ == AttributeKind::kString || kind_ == AttributeKind::kBoolean) {
@@ -181,9 +186,20 @@ class Attribute {
     return it == context_.decimal_scales.end() ? kDecimalScale : it->second;
   }
 
-  // Held values in [low, high]; `empty` forces nobody (a bound past the type's range).
+  // Held values in [low, high]; `empty` forces nobody (a bound past the type's range). Few
+  // candidates: their own values, read one by one.
   Result<Bitmap> Between(Interval interval, bool empty = false) const {
     if (empty || interval.low > interval.high) return Bitmap();
+    if (candidates_.Cardinality() * kPointReadFraction < snapshot_.live().Cardinality()) {
+      ASSIGN_OR_RETURN(auto values, engine::NumericValues(snapshot_, name_, candidates_));
+      std::vector<uint32_t> kept;
+      for (const auto& [index, value] : values) {
+        if (value >= interval.low && value <= interval.high) kept.push_back(index);
+      }
+      Bitmap out;
+      out.AddMany(kept);
+      return out;
+    }
     return engine::AttributeBetween(snapshot_, name_, interval.low, interval.high);
   }
 
@@ -191,6 +207,7 @@ class Attribute {
   const EvalContext& context_;
   const std::string name_;
   const AttributeKind kind_;
+  const Bitmap& candidates_;
 };
 
 }  // namespace
@@ -218,12 +235,13 @@ SecondsWindow EventWindow(const TimeRange& range, Timestamp now, const BusinessC
 }
 
 Result<Bitmap> AttributeCondition(const Expr& expr, const engine::Snapshot& snapshot,
-                                  const EvalContext& context) {
+                                  const EvalContext& context, const Bitmap& candidates) {
   const std::optional<uint32_t> id = snapshot.catalog().FindAttribute(expr.name);
   if (!id) {  // never held: nobody has a value
     return expr.kind == Kind::kIsSet && expr.negated ? snapshot.live() : Bitmap();
   }
-  const Attribute attribute(snapshot, context, expr.name, snapshot.catalog().attributes[*id].kind);
+  const Attribute attribute(snapshot, context, expr.name, snapshot.catalog().attributes[*id].kind,
+                            candidates);
   switch (expr.kind) {
     case Kind::kCompare:
       return attribute.Compare(expr.op, expr.values[0]);

@@ -29,10 +29,15 @@ SecondsWindow EventWindow(const TimeRange& range, Timestamp now, const BusinessC
 int64_t CeilSeconds(Timestamp t);
 int64_t FloorSeconds(Timestamp t);
 
-// compare, between, in, contains, is set and relative dates on a customer attribute, over every
-// live customer. An attribute the engine has never held: nobody has a value.
+// compare, between, in, contains, is set and relative dates on a customer attribute. An attribute
+// the engine has never held: nobody has a value. The answer is exact for the customers of
+// `candidates` (others may or may not be in it; callers AND it with their candidates): when they
+// are few (under 1/kPointReadFraction of the live customers), a numeric range reads their values
+// one by one instead of selecting over every customer from the range index.
+inline constexpr uint64_t kPointReadFraction = 8;
 Result<engine::Bitmap> AttributeCondition(const Expr& expr, const engine::Snapshot& snapshot,
-                                          const EvalContext& context);
+                                          const EvalContext& context,
+                                          const engine::Bitmap& candidates);
 
 // did, then, first/last time and aggregates: the subset of `candidates` that satisfies `expr`.
 Result<engine::Bitmap> BehaviourCondition(const Expr& expr, const engine::Snapshot& snapshot,
