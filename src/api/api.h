@@ -28,6 +28,9 @@ class Ingestor;
 namespace banyan::customer {
 class CustomerService;
 }  // namespace banyan::customer
+namespace banyan::messaging {
+class MessagingService;
+}  // namespace banyan::messaging
 namespace banyan::segment {
 class SegmentService;
 }  // namespace banyan::segment
@@ -49,6 +52,8 @@ struct ApiDeps {
   events::Ingestor* ingestor = nullptr;
   // Customers (OneID, profiles, consent); null when not open (the routes answer 503).
   customer::CustomerService* customers = nullptr;
+  // Messaging (send API, templates, channels, timeline); null when not open (routes absent).
+  messaging::MessagingService* messaging = nullptr;
   // Tags and segments; null when not open (the routes answer 503).
   segment::SegmentService* segments = nullptr;
 };

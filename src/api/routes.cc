@@ -6,6 +6,7 @@
 #include "api/guard.h"
 #include "api/handlers.h"
 #include "api/ingest_handlers.h"
+#include "api/message_handlers.h"
 #include "api/problem.h"
 #include "base/logging.h"
 
@@ -122,6 +123,7 @@ http::Response Dispatch(const Route& route, http::Request& request, ApiDeps& dep
 
 void RegisterRoutes(http::Router& router, ApiDeps& deps) {
   if (deps.ingestor != nullptr) RegisterIngestRoutes(router, deps);
+  if (deps.messaging != nullptr) RegisterMessageRoutes(router, deps);
   RegisterAnalyticsRoutes(router, deps);
   for (const Route& route : Table()) {
     if (route.cost == Cost::kFast || deps.slow_pool == nullptr) {
@@ -143,6 +145,7 @@ void RegisterRoutes(http::Router& router, ApiDeps& deps) {
 
 std::vector<RouteInfo> ListRoutes() {
   std::vector<RouteInfo> out = ListIngestRoutes();
+  for (RouteInfo& route : ListMessageRoutes()) out.push_back(std::move(route));
   for (RouteInfo& route : ListAnalyticsRoutes()) out.push_back(std::move(route));
   for (const Route& route : Table()) {
     std::string method(http::MethodName(route.method));

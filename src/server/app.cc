@@ -175,8 +175,74 @@ Result<profile::ImportReport> App::ImportBalances(const std::string& path) {
   return customers_->ImportBalances(ImportOptionsFor(path));
 }
 
+namespace {
+
+int MinuteOfDay(const std::string& hhmm) {  // validated by LoadConfig
+  return std::stoi(hhmm.substr(0, 2)) * 60 + std::stoi(hhmm.substr(3, 2));
+}
+
+// Applies messaging.channels_file: {"channels": [{"name", "kind", "config", "enabled"}]}.
+Status ApplyChannelsFile(messaging::MessagingService& service, const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return InvalidArgumentError(fmt::format("messaging.channels_file: cannot read {}", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto json = ParseJson(text.str());
+  if (!json.ok()) return json.status().WithContext("messaging.channels_file " + path);
+  if (!json->is_object() || !(*json)["channels"].is_array()) {
+    return InvalidArgumentError(
+        fmt::format("messaging.channels_file {}: expected {{\"channels\": [...]}}", path));
+  }
+  for (const Json& channel : (*json)["channels"]) {
+    if (!channel.is_object()) {
+      return InvalidArgumentError(
+          fmt::format("messaging.channels_file {}: expected objects", path));
+    }
+    auto put = service.PutChannel(auth::Principal::System(), channel.value("name", ""),
+                                  channel.value("kind", ""), channel.value("config", Json()),
+                                  channel.value("enabled", true));
+    if (!put.ok()) {
+      return put.status().WithContext(
+          fmt::format("messaging.channels_file {}: channel {}", path, channel.value("name", "?")));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status App::OpenMessaging() {
+  ASSIGN_OR_RETURN(BusinessCalendar calendar, BusinessCalendar::Create(config_.business.time_zone));
+  const Config::Messaging& m = config_.messaging;
+  messaging::HttpClientOptions http;
+  http.ca_file = m.ca_file;
+  http.allow_plain_loopback = m.allow_plain_http_loopback;
+  http_client_ = std::make_unique<messaging::HttpClient>(http);
+  messaging::MessagingOptions options;
+  options.policy.quiet_allowed_from_minute = MinuteOfDay(m.quiet_hours_from);
+  options.policy.quiet_allowed_until_minute = MinuteOfDay(m.quiet_hours_until);
+  options.policy.frequency_cap = static_cast<int>(m.frequency_cap);
+  options.policy.frequency_window = std::chrono::hours(24 * m.frequency_window_days);
+  options.retry.attempts_max = static_cast<int>(m.retry_attempts_max);
+  options.retry.initial_backoff = std::chrono::milliseconds(m.retry_backoff_initial_ms);
+  options.retry.max_backoff = std::chrono::milliseconds(m.retry_backoff_max_ms);
+  options.dispatch_threads = static_cast<int>(m.dispatch_threads);
+  options.claim_batch = static_cast<int>(m.dispatch_batch);
+  options.public_base_url =
+      m.public_base_url.empty() ? "http://" + config_.server.listen : m.public_base_url;
+  while (options.public_base_url.ends_with("/")) options.public_base_url.pop_back();
+  messaging::MessagingService::Deps deps{*db_,          *customers_,         *keyring_,
+                                         clock(),       SecureRandom::Get(), std::move(calendar),
+                                         *http_client_, ProcessEnvironment()};
+  ASSIGN_OR_RETURN(messaging_, messaging::MessagingService::Open(std::move(deps), options));
+  if (!m.channels_file.empty()) RETURN_IF_ERROR(ApplyChannelsFile(*messaging_, m.channels_file));
+  return Status::Ok();
+}
+
 void App::Close() {
-  segments_.reset();  // stops the live monitor, which reads the engine
+  messaging_.reset();  // stops the dispatcher, which reads customers_
+  segments_.reset();   // stops the live monitor, which reads the engine
   ingestor_.reset();
   event_log_.reset();  // waits for queued appends to be written (and applied to customers_)
   if (customers_) {

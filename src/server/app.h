@@ -21,6 +21,7 @@
 #include "customer/customer_service.h"
 #include "events/event_log.h"
 #include "events/ingest.h"
+#include "messaging/service.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
 #include "segment/segment_service.h"
@@ -63,6 +64,12 @@ class App {
   Status OpenSegments(bool monitor = true);
   // REQUIRES: OpenSegments succeeded.
   segment::SegmentService& segments() { return *segments_; }
+  // Opens messaging (docs/messaging.md): the configured channels, in-flight messages made due,
+  // and messaging.channels_file applied. The dispatcher starts with messaging().Start().
+  // REQUIRES: OpenCustomers succeeded.
+  Status OpenMessaging();
+  // REQUIRES: OpenMessaging succeeded.
+  messaging::MessagingService& messaging() { return *messaging_; }
   // Imports a core-banking file (docs/profiles.md) with progress on stderr.
   // REQUIRES: OpenCustomers succeeded.
   Result<profile::ImportReport> ImportCustomers(const std::string& path);
@@ -87,6 +94,8 @@ class App {
   std::unique_ptr<privacy::PersonKeys> person_keys_;
   std::unique_ptr<customer::CustomerService> customers_;  // uses all of the above
   std::unique_ptr<segment::SegmentService> segments_;     // reads customers_: destroyed first
+  std::unique_ptr<messaging::HttpClient> http_client_;
+  std::unique_ptr<messaging::MessagingService> messaging_;  // uses customers_, http_client_
 };
 
 }  // namespace banyan::server

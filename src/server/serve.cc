@@ -224,6 +224,7 @@ int RunServe(const Args& args) {
   }
   if (Status s = (*app)->OpenCustomers(/*engine=*/true); !s.ok()) return Fail(s);
   if (Status s = (*app)->OpenSegments(); !s.ok()) return Fail(s);
+  if (Status s = (*app)->OpenMessaging(); !s.ok()) return Fail(s);
   const std::string web_dir = FindWebDir(config->server.web_dir);
   auto web = StaticFiles::Load(web_dir);
   if (!web.ok()) return Fail(web.status());
@@ -243,6 +244,7 @@ int RunServe(const Args& args) {
                     .slow_pool = &slow_pool,
                     .ingestor = &(*app)->ingestor(),
                     .customers = &(*app)->customers(),
+                    .messaging = &(*app)->messaging(),
                     .segments = &(*app)->segments()};
   api::RegisterRoutes(router, deps);
   RegisterEventMetrics(metrics, (*app)->ingestor());
@@ -277,6 +279,7 @@ int RunServe(const Args& args) {
   // Tests and scripts read this line to learn the port when listening on port 0.
   std::printf("banyan: listening on %s\n", url.c_str());
   std::fflush(stdout);
+  (*app)->messaging().Start();  // the dispatcher sends what a previous process left in flight
   ready = true;
   server.Run(/*handle_signals=*/true);
   ready = false;
