@@ -1,13 +1,13 @@
 // Issue 5 through the real binary with a small demo bank: the tag catalog (the AUM tiers ship,
 // an imported tag takes a CSV), previews as the user types with parse errors that say where,
 // saved live segments that follow new events (entered transitions), overlap, the audited
-// export, scope (a relationship manager counts only their book), and `banyan segment count`.
+// export, scope (a branch manager counts only their branch), and `banyan segment count`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { banyan, cleanup, demoDataDir, login, passwordOf, startServer } from './harness.mjs';
 import { eventually, postSegment } from './ingest_helpers.mjs';
 
-let data, server, admin, rm, analyst, auditor, writeKey;
+let data, server, admin, manager, analyst, auditor, writeKey;
 let seq = 0;
 const mid = () => `bb-seg-${process.pid}-${++seq}`;
 
@@ -17,7 +17,7 @@ before(async () => {
   server = await startServer({ dir: data.dir, env: { BANYAN_SEGMENTS_POLL_INTERVAL_MS: '20' } });
   const as = (u) => login(server.url, u, passwordOf(data.credentials, u));
   admin = await as('admin');
-  rm = await as('rm.xixi');
+  manager = await as('manager.xixi');
   analyst = await as('analyst');
   auditor = await as('auditor');
 });
@@ -82,6 +82,15 @@ test('a preview counts and samples masked customers; a bad expression says where
 });
 
 test('a saved live segment follows new events and records who entered', async () => {
+  // An event nobody has sent yet is refused (a typo, most likely): send one first.
+  const unknown = await admin.fetch('/api/v1/segments', { method: 'POST', json: { name: 'x', expression: 'did watch_live_demo' } });
+  assert.match((await expectProblem(unknown, 400, 'unknown event')).detail, /unknown event "watch_live_demo"/);
+  const first = await postSegment(server.url, '/v1/batch', { batch: [{ type: 'track', event: 'watch_live_demo', userId: 'bb-seg-early', messageId: mid() }] }, { writeKey });
+  assert.equal(first.status, 200, first.text);
+  assert.ok(await eventually(async () => {
+    const catalog = await json(await admin.fetch('/api/v1/segments/catalog'));
+    return catalog.events.some((e) => e.name === 'watch_live_demo');
+  }), 'the new event reaches the catalog');
   const created = await json(await admin.fetch('/api/v1/segments', {
     method: 'POST', json: { name: '试驾直播观众', expression: 'did watch_live_demo at least 2 times in last 7 days' },
   }), 201);
@@ -125,11 +134,12 @@ test('overlap, the audited export, snapshots and scope', async () => {
   const snapshot = await json(await admin.fetch(`/api/v1/segments/${rich.id}/snapshots`, { method: 'POST' }), 201);
   assert.equal(snapshot.member_count, overlap.segments[0].count);
 
-  // A relationship manager counts only their own book.
-  const mine = await json(await rm.fetch(`/api/v1/segments/${xixi.id}/preview?sample=50`));
-  assert.ok(mine.count < overlap.segments[1].count);
-  const everyone = await preview(admin, 'relationship_manager = "rm.xixi"');
-  assert.equal((await preview(rm, 'aum is set')).count, everyone.count);
+  // A branch manager counts only their branch's customers.
+  const theirs = await json(await manager.fetch(`/api/v1/segments/${xixi.id}/preview?sample=50`));
+  assert.equal(theirs.count, overlap.segments[1].count);
+  const richTheirs = await json(await manager.fetch(`/api/v1/segments/${rich.id}/preview`));
+  assert.equal(richTheirs.count, both);
+  assert.equal((await preview(manager, 'home_branch != "XIXI"')).count, 0);
 });
 
 test('tags: an imported CSV list, a rule tag, and refusals', async () => {
