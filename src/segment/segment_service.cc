@@ -96,6 +96,10 @@ SegmentService::~SegmentService() {
   if (monitor_.joinable()) monitor_.join();
 }
 
+std::unique_ptr<MembershipResolver> SegmentService::NewResolver(Timestamp now) const {
+  return std::make_unique<Resolver>(*this, now);
+}
+
 Catalog SegmentService::BuildCatalog() const {
   Catalog catalog;
   for (const profile::AttributeDef& def : deps_.customers.schema().List()) {

@@ -150,6 +150,11 @@ class SegmentService {
   SegmentService(const SegmentService&) = delete;
   SegmentService& operator=(const SegmentService&) = delete;
 
+  // Answers `has tag` and `in segment` as of `now` on any snapshot, from the service's caches
+  // and live state — for other engine readers (analytics: grouping by tag, restricting to an
+  // expression with tags or segments). Valid while the service lives.
+  std::unique_ptr<MembershipResolver> NewResolver(Timestamp now) const;
+
   // What expressions may name now: profile attributes, the tracking plan's and the engine's
   // events, tags and their values, segments, branches, channels and the consent vocabulary.
   Catalog BuildCatalog() const;

@@ -207,6 +207,11 @@ TEST_F(SegmentServiceTest, RuleAndImportedTags) {
                       "definition":{"expression":"has tag loop"}})"),
                                       {});
   EXPECT_EQ(selfish.status().field(), "/definition/expression");
+  // Other engine readers resolve tags through the service.
+  auto resolver = segments_->NewResolver(clock_.Now());
+  auto snapshot = service_->engine().snapshot();
+  const std::string vip = "vip";
+  EXPECT_EQ(resolver->Tag(*snapshot, "event_guests", &vip)->Cardinality(), 1u);
   auto used = MustCreate(Json{{"name", "guests"}, {"expression", "has tag event_guests"}});
   auto refused = segments_->DeleteTag(auth::Principal::System(), imported->id, {});
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
