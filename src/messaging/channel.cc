@@ -10,6 +10,10 @@ Result<std::vector<InboundItem>> Channel::ParseInbound(const http::Request&) {
   return NotFoundError("this channel takes no callbacks");
 }
 
+std::string Channel::PickAddress(std::span<const std::string> values) const {
+  return values.empty() ? "" : values.front();
+}
+
 Result<std::vector<InboundItem>> Channel::Poll(std::span<const std::string>) {
   return std::vector<InboundItem>{};
 }

@@ -77,6 +77,10 @@ class Channel {
   // Whether messages may be free text ("content") rather than a template (Chinese SMS and
   // WeChat template messages need pre-approved provider templates).
   virtual bool FreeText() const { return true; }
+  // Of the customer's identifiers of address_type() (normalised values), the address to send
+  // to, or "" when none fits (WeChat openids are "appid:openid": only this account's count).
+  // Default: the first.
+  virtual std::string PickAddress(std::span<const std::string> values) const;
   virtual SendResult Send(const Outbound& message) = 0;
   // Authenticates and parses a provider callback. Unauthenticated when the signature or token
   // is wrong; InvalidArgument for a malformed body. Default: the channel takes no callbacks.

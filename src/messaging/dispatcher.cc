@@ -22,6 +22,14 @@ struct MessagingService::Work {
   std::optional<Attempt> attempt;
 };
 
+std::vector<std::string> Addresses(const customer::Contacts& contacts, const Channel& plugin) {
+  std::vector<std::string> out;
+  for (const auto& [type, value] : contacts.points) {
+    if (type == plugin.address_type()) out.push_back(value);
+  }
+  return out;
+}
+
 void MessagingService::Start() {
   if (!threads_.empty()) return;
   stopping_ = false;
@@ -200,13 +208,7 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
         return Status::Ok();
       }
       const Channel& plugin = *work.channel->plugin;
-      std::string address;
-      for (const auto& [type, value] : contacts->points) {
-        if (type == plugin.address_type()) {
-          address = value;
-          break;
-        }
-      }
+      std::string address = plugin.PickAddress(Addresses(*contacts, plugin));
       if (address.empty()) {
         if (work.channel->fallback) {
           work.change = {MessageState::kQueued,
@@ -230,7 +232,8 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
       facts.consent_channel = std::string(plugin.consent_channel());
       facts.channel_carries_purpose = plugin.Carries(m.purpose);
       facts.consents = consents;
-      ASSIGN_OR_RETURN(facts.suppressed, IsSuppressed(tx, *work.channel, address));
+      ASSIGN_OR_RETURN(facts.suppressed,
+                       AnySuppressed(tx, *work.channel, Addresses(*contacts, plugin)));
       if (m.purpose == Purpose::kMarketing) {
         ASSIGN_OR_RETURN(facts.marketing_in_window,
                          outbox_.MarketingSince(tx, contacts->members,

@@ -2,8 +2,10 @@
 // line here.
 
 #include "messaging/channel.h"
+#include "messaging/channels/rcs/rcs_channel.h"
 #include "messaging/channels/sms/sms_channel.h"
 #include "messaging/channels/webhook/webhook_channel.h"
+#include "messaging/channels/wechat_mp/wechat_mp_channel.h"
 
 namespace banyan::messaging {
 
@@ -11,6 +13,8 @@ const std::vector<ChannelFactory>& ChannelFactories() {
   static const std::vector<ChannelFactory> kFactories = {
       channels::SmsChannelFactory(),
       channels::WebhookChannelFactory(),
+      channels::WechatMpChannelFactory(),
+      channels::RcsChannelFactory(),
   };
   return kFactories;
 }

@@ -284,11 +284,8 @@ Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::s
         ASSIGN_OR_RETURN(facts.marketing_in_window,
                          outbox_.MarketingAcceptedSince(tx, contacts.members,
                                                         now - options_.policy.frequency_window));
-        for (const auto& [type, value] : contacts.points) {
-          if (type != channel->plugin->address_type()) continue;
-          ASSIGN_OR_RETURN(facts.suppressed, IsSuppressed(tx, *channel, value));
-          break;
-        }
+        ASSIGN_OR_RETURN(facts.suppressed,
+                         AnySuppressed(tx, *channel, Addresses(contacts, *channel->plugin)));
         decision = gate_.Preview(facts);
       }
     }
@@ -315,6 +312,16 @@ Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::s
   RETURN_IF_ERROR(written);
   if (out.created && out.message.state == MessageState::kQueued) Wake();
   return out;
+}
+
+Result<bool> MessagingService::AnySuppressed(store::Transaction& tx,
+                                             const ConfiguredChannel& channel,
+                                             std::span<const std::string> addresses) {
+  for (const std::string& address : addresses) {
+    ASSIGN_OR_RETURN(bool suppressed, IsSuppressed(tx, channel, address));
+    if (suppressed) return true;
+  }
+  return false;
 }
 
 Result<bool> MessagingService::IsSuppressed(store::Transaction& tx,

@@ -54,6 +54,9 @@ inline constexpr size_t kUrlBytesMax = 2048;
 // Replies that withdraw marketing consent on the channel they arrive on (trimmed, any case).
 inline constexpr std::string_view kUnsubscribeReplies[] = {"T", "TD", "退订", "N"};
 
+// The customer's identifier values of the plugin's address type.
+std::vector<std::string> Addresses(const customer::Contacts& contacts, const Channel& plugin);
+
 // True when a reply is an unsubscribe keyword (kUnsubscribeReplies, trimmed, ASCII case ignored).
 bool IsUnsubscribeReply(std::string_view text);
 
@@ -179,6 +182,10 @@ class MessagingService {
   std::vector<std::string> AddressTypes() const;
   Result<bool> IsSuppressed(store::Transaction& tx, const ConfiguredChannel& channel,
                             std::string_view address);
+  // Whether any of the customer's addresses for the channel is suppressed (a customer with two
+  // phone numbers, one on the list, is not messaged on either: the list names a person's wish).
+  Result<bool> AnySuppressed(store::Transaction& tx, const ConfiguredChannel& channel,
+                             std::span<const std::string> addresses);
   Result<std::string> Shorten(std::string_view url, std::vector<std::string>* codes);
   Status StoreInbound(store::Transaction& tx, const ConfiguredChannel& channel,
                       const InboundItem& item, std::optional<int64_t> person,

@@ -1,0 +1,184 @@
+// The WeChat official-account and 5G (MaaP) plugins against loopback fake providers, through the
+// send API and the dispatcher.
+
+#include <gtest/gtest.h>
+
+#include "tests/messaging/fake_provider.h"
+#include "tests/messaging/messaging_fixture.h"
+
+namespace banyan::messaging {
+namespace {
+
+using testing::FakeProvider;
+
+class ChannelsTest : public testing::MessagingFixture {
+ protected:
+  void SetUp() override {
+    MessagingFixture::SetUp();
+    one_id_ = Customer("u1", "13812341234", "", "wx123:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+    Channel("sms", "sms",
+            {{"provider", "aliyun"},
+             {"endpoint", sms_.Url("/")},
+             {"access_key_id", "LTAI-test"},
+             {"access_key_secret", "secret-1"},
+             {"sign_name", "榕树银行"},
+             {"callback_token", "cb"}});
+  }
+  SendRequest To(std::string channel, int64_t template_id) {
+    SendRequest r;
+    r.one_id = one_id_;
+    r.channel = std::move(channel);
+    r.template_id = template_id;
+    r.variables = {{"amount", "100.00"}};
+    return r;
+  }
+
+  FakeProvider sms_{{"/"}, R"({"Code":"OK","BizId":"biz-1"})"};
+  int64_t one_id_ = 0;
+};
+
+class WechatTest : public ChannelsTest {
+ protected:
+  void SetUp() override {
+    ChannelsTest::SetUp();
+    Channel("wechat", "wechat_mp",
+            {{"app_id", "wx123"},
+             {"app_secret", "wx-secret"},
+             {"api_base", wechat_.Url("")},
+             {"callback_token", "cb"}});
+  }
+  FakeProvider wechat_{{"/cgi-bin/token", "/cgi-bin/message/template/send"},
+                       R"({"access_token":"TOKEN-1","expires_in":7200,"errcode":0,"msgid":4242})"};
+};
+
+TEST_F(WechatTest, MarketingTemplateMessageIsRefusedByTheGate) {
+  Consent(one_id_, "wechat", true);
+  const int64_t promo = Template("promo", "wechat", Purpose::kMarketing,
+                                 {{"template_id", "TPL"}, {"data", {{"amount", "{{amount}}"}}}},
+                                 {{{"name", "amount"}, {"type", "amount"}}});
+  const Message m = Accept("k1", To("wechat", promo));
+  EXPECT_EQ(m.state, MessageState::kRefused);
+  EXPECT_EQ(m.reason, "purpose: channel wechat does not carry marketing messages");
+  Drain();
+  EXPECT_EQ(wechat_.Count(), 0u);
+}
+
+TEST_F(WechatTest, ServiceTemplateMessageFetchesATokenOnceAndSendsTheExactRequest) {
+  const int64_t bill = Template("bill", "wechat", Purpose::kService,
+                                {{"template_id", "TPL-BILL"},
+                                 {"url", "https://bank.example/bill"},
+                                 {"data", {{"amount", "{{amount}}"}}}},
+                                {{{"name", "amount"}, {"type", "amount"}}});
+  const Message first = Accept("k1", To("wechat", bill));
+  Accept("k2", To("wechat", bill));
+  Drain();
+  const auto requests = wechat_.Requests();
+  ASSERT_EQ(requests.size(), 3u);  // one token, two sends: the token is cached
+  EXPECT_EQ(requests[0].path, "/cgi-bin/token");
+  EXPECT_EQ(requests[0].query, "grant_type=client_credential&appid=wx123&secret=wx-secret");
+  EXPECT_EQ(requests[1].path, "/cgi-bin/message/template/send");
+  EXPECT_EQ(requests[1].query, "access_token=TOKEN-1");
+  EXPECT_EQ(Json::parse(requests[1].body),
+            Json({{"touser", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+                  {"template_id", "TPL-BILL"},
+                  {"url", "https://bank.example/bill"},
+                  {"data", {{"amount", {{"value", "100.00"}}}}},
+                  {"client_msg_id", fmt::format("banyan-msg-{}", first.id)}}));
+  EXPECT_EQ(Get(first.id)["provider_message_id"], "4242");
+}
+
+TEST_F(WechatTest, AnExpiredTokenIsRefreshedOnce) {
+  const int64_t bill =
+      Template("bill", "wechat", Purpose::kService,
+               {{"template_id", "T"}, {"data", {{"a", "{{amount}}"}}}}, {{{"name", "amount"}}});
+  Accept("k1", To("wechat", bill));
+  Drain();
+  wechat_.FailNext(1, 200, R"({"errcode":42001,"errmsg":"access_token expired"})");
+  const Message second = Accept("k2", To("wechat", bill));
+  Drain();
+  const auto requests = wechat_.Requests();
+  ASSERT_EQ(requests.size(), 5u);  // token, send, send (expired), token, send
+  EXPECT_EQ(requests[3].path, "/cgi-bin/token");
+  EXPECT_EQ(State(second.id), "sent");
+}
+
+class RcsTest : public ChannelsTest {
+ protected:
+  void SetUp() override {
+    ChannelsTest::SetUp();
+    Channel("rcs", "rcs",
+            {{"endpoint", maap_.Url("/bot/v1/cb1")},
+             {"token", "maap-token"},
+             {"callback_token", "cb"},
+             {"fallback", "sms"}});
+    const Json body = {
+        {"text", "账单 {{amount}} 元"},
+        {"card", {{"title", "本月账单"}, {"description", "应还 {{amount}} 元"}}},
+        {"suggestions",
+         Json::array({Json{{"reply", "已还款"}},
+                      Json{{"url", "https://bank.example/pay"}, {"text", "去还款"}}})},
+        {"template_code", "SMS_300"},
+        {"params", {{"amount", "{{amount}}"}}}};
+    card_ = Template("card", "any", Purpose::kService, body,
+                     {{{"name", "amount"}, {"type", "amount"}}});
+  }
+  FakeProvider maap_{{"/bot/v1/cb1/contactCapabilities", "/bot/v1/cb1/messages"},
+                     R"({"capabilities":["ChatbotSA"]})"};
+  int64_t card_ = 0;
+};
+
+TEST_F(RcsTest, CapableHandsetGetsTheRichCardWithSuggestions) {
+  const Message m = Accept("k1", To("rcs", card_));
+  Drain();
+  const auto requests = maap_.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].query, "userContact=tel%3A%2B8613812341234");
+  EXPECT_EQ(requests[1].Header("Authorization"), "Bearer maap-token");
+  Json card = {
+      {"layout", {{"cardOrientation", "VERTICAL"}}},
+      {"content",
+       {{"title", "本月账单"}, {"description", "应还 100.00 元"}, {"media", Json::object()}}}};
+  Json suggestions =
+      Json::array({Json{{"reply", {{"displayText", "已还款"}}}},
+                   Json{{"action",
+                         {{"displayText", "去还款"},
+                          {"urlAction", {{"openUrl", {{"url", "https://bank.example/pay"}}}}}}}}});
+  const Json expected = {{"messageContact", {{"userContact", "tel:+8613812341234"}}},
+                         {"messageId", fmt::format("banyan-msg-{}", m.id)},
+                         {"RCSMessage",
+                          {{"richcardMessage", {{"message", {{"generalPurposeCard", card}}}}},
+                           {"suggestedChipList", {{"suggestions", suggestions}}}}}};
+  EXPECT_EQ(Json::parse(requests[1].body), expected);
+  EXPECT_EQ(sms_.Count(), 0u);
+  EXPECT_EQ(State(m.id), "sent");
+}
+
+TEST_F(RcsTest, HandsetWithout5GFallsBackToSms) {
+  maap_.FailNext(1, 404, R"({"error":"unknown"})");
+  const Message m = Accept("k1", To("rcs", card_));
+  Drain();
+  EXPECT_EQ(maap_.Count(), 1u);  // only the capability query
+  ASSERT_EQ(sms_.Count(), 1u);
+  const Json got = Get(m.id);
+  EXPECT_EQ(got["state"], "sent");
+  EXPECT_EQ(got["channel"], "sms");
+  EXPECT_EQ(got["attempts"][0]["outcome"], "fallback");
+  EXPECT_EQ(got["attempts"][0]["detail"], "not 5G-message capable");
+}
+
+TEST_F(RcsTest, AutoRoutingPrefersTheChannelTheCustomerEngagesWith) {
+  // With no history, priority decides (both 100: by name, "rcs" before "sms"); after the
+  // customer read a message on SMS, SMS comes first.
+  SendRequest r = To("auto", card_);
+  EXPECT_EQ(Accept("k1", r).channel, "rcs");
+  const Message on_sms = Accept("k2", To("sms", card_));
+  ASSERT_TRUE(db_->Write([&](store::Transaction& tx) {
+                   return tx.Execute("UPDATE message SET state = 'read' WHERE id = ?", {on_sms.id});
+                 })
+                  .ok());
+  EXPECT_EQ(Accept("k3", r).channel, "sms");
+}
+
+}  // namespace
+}  // namespace banyan::messaging
