@@ -34,7 +34,8 @@ export const PAGES = {
 export const SUBPAGES = {
   customer: {
     path: '/customers/1',
-    ready: '[data-testid=customer-profile] .el-descriptions',
+    // Every section has answered (the AUM chart draws once its chunk, ECharts, is loaded).
+    ready: '[data-testid=page-customer][data-loaded] [data-testid=customer-profile] .el-descriptions',
     from: 'customers',
     link: '[data-testid=customer-link]',
   },

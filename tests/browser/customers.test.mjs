@@ -1,6 +1,6 @@
 // Issue 8, customers: find a customer by any identifier, open the 360 and see masked personal
 // data; reveal a value as a role allowed to (audited: the audit page shows the entry); no reveal
-// for roles without pii:unmask; each role sees only its scope; the timeline pages.
+// for roles without pii:unmask; each role sees only its scope; tags; the timeline pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -79,6 +79,11 @@ test('admin finds a customer by phone, sees it masked, reveals the phone and fin
     assert.ok(!text.includes(customer.phone) && !text.includes(customer.name), 'no clear value before a reveal');
     await page.locator('[data-testid=timeline-table] .el-table__body tr.el-table__row').first().waitFor();
     await page.locator('[data-testid=aum-chart] canvas').waitFor();
+    // Tags the customer holds, bucket values by the catalog's labels; segments marked as coming.
+    const tier = page.locator('[data-testid=customer-tags] [data-tag=aum_tier]');
+    await tier.waitFor();
+    assert.match(await tier.innerText(), /aum_tier.*(大众|金卡|金葵花|私人银行)/);
+    await page.locator('[data-testid=customer-segments-coming]').waitFor();
     await screenshot(page, 'customer-360');
 
     // Reveal the phone: asks first, shows it, says it was audited.

@@ -24,6 +24,7 @@ import type {
   Staff,
   StaffCreate,
   StaffPatch,
+  TagDefinition,
   UnmaskResult,
 } from './types';
 
@@ -155,5 +156,12 @@ export const customerApi = {
   },
   identifierTypes(): Promise<Page<IdentifierType>> {
     return api.get('/api/v1/identifier-types');
+  },
+};
+
+// The tag catalog (tags:read): the customer 360 reads bucket tags' labels from it.
+export const tagApi = {
+  list(): Promise<Page<TagDefinition>> {
+    return api.get('/api/v1/tags');
   },
 };

@@ -295,3 +295,13 @@ export interface CustomerTag {
   category: string;
   value?: string;
 }
+
+// A tag of the catalog (GET /api/v1/tags), as far as the console reads it.
+export interface TagDefinition {
+  id: number;
+  name: string;
+  category: string;
+  kind: 'rule' | 'bucket' | 'imported' | 'lifecycle';
+  description: string;
+  definition: { buckets?: Array<{ value: string; label?: string }> } & Record<string, unknown>;
+}

@@ -5,6 +5,7 @@ import {
   balanceSeries,
   customerRow,
   groupIdentifiers,
+  bucketLabels,
   groupTags,
   guessIdentifierType,
   identifierQuery,
@@ -169,5 +170,16 @@ describe('groupTags', () => {
       { category: '资产', tags: [{ id: 1, name: 'aum_tier', value: '金卡' }] },
       { category: '', tags: [{ id: 2, name: 'lifecycle', value: 'active' }] },
     ]);
+  });
+});
+
+describe('bucketLabels', () => {
+  it("shows a bucket tag's value by the bank's label", () => {
+    const labels = bucketLabels([
+      { id: 1, name: 'aum_tier', category: '资产等级', kind: 'bucket', description: '', definition: { buckets: [{ value: 'mass', label: '大众' }, { value: 'gold' }] } },
+      { id: 2, name: 'vip', category: '', kind: 'rule', description: '', definition: { expression: 'aum > 1' } },
+    ]);
+    expect(groupTags([{ tag_id: 1, tag: 'aum_tier', category: '资产等级', value: 'mass' }], labels)[0]?.tags[0]?.value).toBe('大众');
+    expect(groupTags([{ tag_id: 1, tag: 'aum_tier', category: '资产等级', value: 'gold' }], labels)[0]?.tags[0]?.value).toBe('gold');
   });
 });

@@ -4,6 +4,7 @@
 import type {
   BalanceDay,
   CustomerTag,
+  TagDefinition,
   Customer360,
   CustomerIdentifier,
   CustomerSummary,
@@ -203,7 +204,11 @@ export interface TagGroup {
   tags: Array<{ id: number; name: string; value: string }>;
 }
 
-export function groupTags(tags: readonly CustomerTag[]): TagGroup[] {
+// labels: tag id → value → the bank's label for it (bucket tags' buckets in the catalog).
+export function groupTags(
+  tags: readonly CustomerTag[],
+  labels: ReadonlyMap<number, ReadonlyMap<string, string>> = new Map(),
+): TagGroup[] {
   const groups = new Map<string, TagGroup>();
   for (const tag of tags) {
     const category = tag.category ?? '';
@@ -213,11 +218,23 @@ export function groupTags(tags: readonly CustomerTag[]): TagGroup[] {
       groups.set(category, group);
     }
     // A plain rule tag is held or not; its value says nothing more.
-    const value = tag.value === 'true' || tag.value === tag.tag ? '' : (tag.value ?? '');
+    const raw = tag.value === 'true' || tag.value === tag.tag ? '' : (tag.value ?? '');
+    const value = labels.get(tag.tag_id)?.get(raw) ?? raw;
     group.tags.push({ id: tag.tag_id, name: tag.tag, value });
   }
   for (const group of groups.values()) group.tags.sort((a, b) => a.name.localeCompare(b.name));
   return [...groups.values()].sort((a, b) =>
     a.category === '' ? 1 : b.category === '' ? -1 : a.category.localeCompare(b.category),
   );
+}
+
+// Labels of the catalog's bucket tags, for groupTags.
+export function bucketLabels(catalog: readonly TagDefinition[]): Map<number, Map<string, string>> {
+  const out = new Map<number, Map<string, string>>();
+  for (const tag of catalog) {
+    const buckets = tag.definition?.buckets;
+    if (!Array.isArray(buckets)) continue;
+    out.set(tag.id, new Map(buckets.filter((b) => b.label).map((b) => [b.value, b.label as string])));
+  }
+  return out;
 }
