@@ -51,6 +51,7 @@ Result<http::Response> GetTag(Call& call);
 Result<http::Response> UpdateTag(Call& call);
 Result<http::Response> DeleteTag(Call& call);
 Result<http::Response> ImportTagMembers(Call& call);
+Result<http::Response> RefreshTag(Call& call);
 Result<http::Response> GetCustomerTags(Call& call);
 Result<http::Response> GetSegmentCatalog(Call& call);
 Result<http::Response> PreviewSegmentExpression(Call& call);

@@ -77,6 +77,7 @@ const std::vector<Route>& Table() {
     {Method::kPatch,  "/api/v1/tags/{id}",                Access::kPermission,    Permission::kTagsWrite, UpdateTag},
     {Method::kDelete, "/api/v1/tags/{id}",                Access::kPermission,    Permission::kTagsWrite, DeleteTag},
     {Method::kPut,    "/api/v1/tags/{id}/members",        Access::kPermission,    Permission::kTagsWrite, ImportTagMembers, Cost::kSlow},
+    {Method::kPost,   "/api/v1/tags/{id}/refresh",        Access::kPermission,    Permission::kTagsWrite, RefreshTag, Cost::kSlow},
     {Method::kGet,    "/api/v1/customers/{id}/tags",      Access::kPermission,    Permission::kCustomersRead, GetCustomerTags},
     {Method::kGet,    "/api/v1/segments",                 Access::kPermission,    Permission::kSegmentsRead, ListSegments},
     {Method::kPost,   "/api/v1/segments",                 Access::kPermission,    Permission::kSegmentsWrite, CreateSegment, Cost::kSlow},

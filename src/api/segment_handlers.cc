@@ -120,6 +120,14 @@ Result<http::Response> DeleteTag(Call& call) {
   return http::Response::NoContent();
 }
 
+Result<http::Response> RefreshTag(Call& call) {
+  ASSIGN_OR_RETURN(auto* segments, Segments(call));
+  ASSIGN_OR_RETURN(int64_t id, ReadIdParam(call.request, "id"));
+  RETURN_IF_ERROR(segments->RefreshTag(id));
+  ASSIGN_OR_RETURN(Json counts, segments->TagCounts(call.principal, id));
+  return JsonResponse(200, counts);
+}
+
 Result<http::Response> ImportTagMembers(Call& call) {
   ASSIGN_OR_RETURN(auto* segments, Segments(call));
   ASSIGN_OR_RETURN(int64_t id, ReadIdParam(call.request, "id"));

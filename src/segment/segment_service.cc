@@ -278,26 +278,47 @@ Result<std::shared_ptr<const TagMembers>> SegmentService::TagMembersOf(
     if (!tag) return std::shared_ptr<const TagMembers>();
     cache = tag_cache_;
   }
-  // Results hold for one snapshot version, and for time-dependent tags for one expiry interval.
-  const int64_t epoch = ToUnixSeconds(now) / std::max<int64_t>(1, options_.expiry_interval.count());
+  // How long a result holds, by the tag's refresh policy: a live tag's for one snapshot version
+  // (and one expiry interval, for its time windows); a daily tag's for the bank's day; a manual
+  // tag's until it changes or is refreshed (RefreshTag).
+  std::string key;
+  switch (tag->refresh) {
+    case TagRefresh::kLive:
+      key =
+          fmt::format("v{}/{}", snapshot.version(),
+                      ToUnixSeconds(now) / std::max<int64_t>(1, options_.expiry_interval.count()));
+      break;
+    case TagRefresh::kDaily:
+      key = FormatDate(deps_.calendar.DayOf(now));
+      break;
+    case TagRefresh::kManual:
+      key = "manual";
+      break;
+  }
   {
     std::lock_guard lock(cache->mutex);
-    if (cache->version != snapshot.version() || cache->epoch != epoch) {
-      cache->version = snapshot.version();
-      cache->epoch = epoch;
-      cache->members.clear();
-    }
-    if (auto found = cache->members.find(tag->name); found != cache->members.end()) {
-      return found->second;
+    if (auto found = cache->members.find(tag->name);
+        found != cache->members.end() && found->second.first == key) {
+      return found->second.second;
     }
   }
   ASSIGN_OR_RETURN(TagMembers computed, ComputeTag(*tag, snapshot, now, resolver));
   auto shared = std::make_shared<const TagMembers>(std::move(computed));
   std::lock_guard lock(cache->mutex);
-  if (cache->version == snapshot.version() && cache->epoch == epoch) {
-    cache->members[tag->name] = shared;
-  }
+  cache->members[tag->name] = {key, shared};
   return shared;
+}
+
+Status SegmentService::RefreshTag(int64_t id) {
+  ASSIGN_OR_RETURN(TagDef tag, GetTag(id));
+  std::shared_ptr<TagCache> cache;
+  {
+    std::lock_guard lock(mutex_);
+    cache = tag_cache_;
+  }
+  std::lock_guard lock(cache->mutex);
+  cache->members.erase(tag.name);
+  return Status::Ok();
 }
 
 Result<TagMembers> SegmentService::ComputeTag(const TagDef& tag, const engine::Snapshot& snapshot,

@@ -181,6 +181,8 @@ class SegmentService {
   // `type,value,tag_value` is optional). Rows naming nobody are counted, not errors.
   Result<Json> ImportTagMembers(const auth::Principal& principal, int64_t id, std::string_view csv,
                                 const auth::AuditContext& context);
+  // Recomputes a daily or manual tag's holders at its next use (live tags follow the data).
+  Status RefreshTag(int64_t id);
   // Holders per value within the caller's scope.
   Result<Json> TagCounts(const auth::Principal& principal, int64_t id);
   // The tags (with values) one customer holds.

@@ -218,6 +218,27 @@ TEST_F(SegmentServiceTest, RuleAndImportedTags) {
   EXPECT_NE(refused.message().find("guests"), std::string::npos);
 }
 
+TEST_F(SegmentServiceTest, DailyTagsHoldForTheDayUnlessRefreshed) {
+  Identify("u1", R"({"aum":"800000"})");
+  Settle();
+  auto daily = segments_->CreateTag(
+      auth::Principal::System(),
+      Json::parse(R"({"name":"rich_daily","category":"价值","kind":"rule","refresh":"daily",
+                      "definition":{"expression":"aum > 500000"}})"),
+      {});
+  ASSERT_TRUE(daily.ok()) << daily.status().ToString();
+  EXPECT_EQ(Count("has tag rich_daily"), 1u);
+  Identify("u2", R"({"aum":"900000"})");
+  Settle();
+  EXPECT_EQ(Count("has tag rich_daily"), 1u);  // today's answer
+  ASSERT_TRUE(segments_->RefreshTag(daily->id).ok());
+  EXPECT_EQ(Count("has tag rich_daily"), 2u);
+  Identify("u3", R"({"aum":"900000"})");
+  clock_.Advance(std::chrono::hours(24));
+  Settle();
+  EXPECT_EQ(Count("has tag rich_daily"), 3u);  // a new day
+}
+
 TEST_F(SegmentServiceTest, LiveSegmentsFollowEventsAndProfileChanges) {
   Identify("u1", R"({"aum":"600000"})");
   Identify("u2", R"({"aum":"600000"})");

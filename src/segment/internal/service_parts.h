@@ -38,11 +38,11 @@ struct Live {
   int64_t entered = 0, exited = 0;
 };
 
+// Computed tag holders, each with the key it holds for (see SegmentService::TagMembersOf).
 struct TagCache {
   std::mutex mutex;
-  uint64_t version = 0;
-  int64_t epoch = -1;
-  std::map<std::string, std::shared_ptr<const TagMembers>, std::less<>> members;
+  std::map<std::string, std::pair<std::string, std::shared_ptr<const TagMembers>>, std::less<>>
+      members;
 };
 
 struct IndexOfPerson {
