@@ -21,6 +21,8 @@
 //   trend {...}             "periods L,L,…", then NAME VALUES total=… per row
 //   activity {...}          "periods …", then per row active= new= returning= resurrected=
 //                           dormant= (and wau= mau= by day); a followers query: its JSON
+//   lifecycle {...}         per period "LABEL introduction=… growth=… maturity=… decline=…
+//                           none=…", then the changes of stage " FROM->TO=N …" (default rules)
 //   members {"kind": "funnel" | "retention", ..., "select": {...}}   the selected customers'
 //                           ids, or "none"
 //
@@ -146,6 +148,7 @@ class CaseRun {
     if (verb == "retention" || verb == "retention_json") return Retention(*body, *context, verb);
     if (verb == "trend") return Trend(*body, *context);
     if (verb == "activity") return Activity(*body, *context);
+    if (verb == "lifecycle") return Lifecycle(*body, *context);
     return {"unknown question: " + verb};
   }
 
@@ -179,6 +182,34 @@ class CaseRun {
     std::vector<std::string> out;
     FunnelRows("", result->current, &out);
     if (result->compare) FunnelRows("compare ", *result->compare, &out);
+    return out;
+  }
+
+  // Per period: "LABEL introduction=… growth=… maturity=… decline=… none=…", then its flows
+  // "  FROM->TO=N" (stages changed only).
+  std::vector<std::string> Lifecycle(const Json& body, const QueryContext& context) {
+    Result<LifecycleQuery> query = ParseLifecycleQuery(body, segment::LifecycleRules());
+    if (!query.ok()) return {ErrorLine(query.status())};
+    Result<LifecycleResult> result = RunLifecycle(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    std::vector<std::string> out;
+    for (const LifecyclePeriod& period : result->periods) {
+      std::string line = period.period;
+      std::string flows;
+      for (size_t s = 0; s < kLifecycleStagesWithNone; ++s) {
+        const auto stage = static_cast<segment::LifecycleStage>(s);
+        line += fmt::format(" {}={}", segment::LifecycleStageName(stage), period.customers[s]);
+        for (size_t to = 0; to < kLifecycleStagesWithNone; ++to) {
+          if (to == s || period.flows[s][to] == 0) continue;
+          flows +=
+              fmt::format(" {}->{}={}", segment::LifecycleStageName(stage),
+                          segment::LifecycleStageName(static_cast<segment::LifecycleStage>(to)),
+                          period.flows[s][to]);
+        }
+      }
+      out.push_back(line);
+      if (!flows.empty()) out.push_back(" " + flows);
+    }
     return out;
   }
 

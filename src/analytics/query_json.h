@@ -17,6 +17,7 @@
 
 #include "analytics/activity.h"
 #include "analytics/funnel.h"
+#include "analytics/lifecycle.h"
 #include "analytics/retention.h"
 #include "analytics/trend.h"
 #include "base/json.h"
@@ -64,6 +65,12 @@ Json ActivityResultJson(const ActivityQuery& query, const ActivityResult& result
 Result<std::optional<FollowersQuery>> ParseFollowersQuery(const Json& body);
 // Gained and lost customers per day (two trends of unique customers), net = gained − lost.
 Result<Json> RunFollowersJson(const QueryContext& context, const FollowersQuery& query);
+
+// {"interval": "month", "range": ..., "rules": {...}}: without "rules", `default_rules` (the
+// lifecycle tag's).
+Result<LifecycleQuery> ParseLifecycleQuery(const Json& body,
+                                           const segment::LifecycleRules& default_rules);
+Json LifecycleResultJson(const LifecycleQuery& query, const LifecycleResult& result);
 
 }  // namespace banyan::analytics
 

@@ -12,11 +12,12 @@
 #include "customer/customer_service.h"
 #include "segment/ast.h"
 #include "segment/engine_eval.h"
+#include "segment/segment_service.h"
 
 namespace banyan::api {
 namespace {
 
-enum class Kind { kFunnel, kRetention, kActivity, kTrend };
+enum class Kind { kFunnel, kRetention, kActivity, kTrend, kLifecycle };
 
 struct AnalyticsRoute {
   std::string_view path;
@@ -28,6 +29,14 @@ constexpr AnalyticsRoute kRoutes[] = {
     {"/api/v1/analytics/retention", Kind::kRetention},
     {"/api/v1/analytics/activity", Kind::kActivity},
     {"/api/v1/analytics/trend", Kind::kTrend},
+    {"/api/v1/analytics/lifecycle", Kind::kLifecycle},
+};
+
+// "Save as segment": the query, its "select" cell, and the new segment's "name" and
+// "description"; needs segments:write besides analytics:read.
+constexpr AnalyticsRoute kSaveRoutes[] = {
+    {"/api/v1/analytics/funnel/segments", Kind::kFunnel},
+    {"/api/v1/analytics/retention/segments", Kind::kRetention},
 };
 
 // The customers of a selected cell: the count, and their OneIDs up to kAnalyticsMembersMax.
@@ -42,31 +51,82 @@ Json MembersJson(const engine::Bitmap& members, const engine::Snapshot& snapshot
   return {{"count", count}, {"one_ids", std::move(ids)}, {"truncated", count > ids.size()}};
 }
 
+// The customers of the cell `select` names, with a description of where they come from (the
+// origin a saved segment keeps).
+struct Selected {
+  engine::Bitmap members;
+  std::string origin;
+};
+
+std::string Joined(const std::vector<analytics::EventFilter>& steps) {
+  std::string out;
+  for (const analytics::EventFilter& step : steps) {
+    if (!out.empty()) out += " → ";
+    out += step.event;
+  }
+  return out;
+}
+
+Result<Selected> Select(Kind kind, const Json& body, const Json& select,
+                        const analytics::QueryContext& context) {
+  if (kind == Kind::kFunnel) {
+    ASSIGN_OR_RETURN(const analytics::FunnelQuery query, analytics::ParseFunnelQuery(body));
+    ASSIGN_OR_RETURN(const analytics::FunnelSelection selection,
+                     analytics::ParseFunnelSelection(select));
+    ASSIGN_OR_RETURN(engine::Bitmap members, analytics::FunnelMembers(context, query, selection));
+    static constexpr std::string_view kKinds[] = {"reached", "dropped at", "converted at"};
+    const analytics::DateRange& range =
+        selection.compare_range && query.compare_range ? *query.compare_range : query.range;
+    std::string origin = fmt::format(
+        "analytics funnel {} {}..{}: {} step {}", Joined(query.steps), FormatDate(range.from),
+        FormatDate(range.to), kKinds[static_cast<size_t>(selection.kind)],
+        selection.kind == analytics::FunnelMembersKind::kConverted ? query.steps.size()
+                                                                   : selection.step);
+    if (selection.group) origin += fmt::format(", group {}", *selection.group);
+    return Selected{std::move(members), std::move(origin)};
+  }
+  if (kind == Kind::kRetention) {
+    ASSIGN_OR_RETURN(const analytics::RetentionQuery query, analytics::ParseRetentionQuery(body));
+    ASSIGN_OR_RETURN(const analytics::RetentionSelection selection,
+                     analytics::ParseRetentionSelection(select));
+    ASSIGN_OR_RETURN(engine::Bitmap members,
+                     analytics::RetentionMembers(context, query, selection));
+    std::string origin =
+        fmt::format("analytics retention {} → {}: cohort {} period {}{}",
+                    query.cohort_by == analytics::CohortBy::kCustomerSince ? "customer_since"
+                                                                           : query.start.event,
+                    query.return_event.event, selection.cohort, selection.period,
+                    query.unbounded ? " (unbounded)" : "");
+    if (selection.group) origin += fmt::format(", group {}", *selection.group);
+    return Selected{std::move(members), std::move(origin)};
+  }
+  return InvalidArgumentError("only funnel and retention cells can be selected", "/select");
+}
+
+// The lifecycle tag's configured rules (the defaults when there is no segment service).
+Result<segment::LifecycleRules> LifecycleRules(const ApiDeps& deps) {
+  if (deps.segments == nullptr) return segment::LifecycleRules();
+  ASSIGN_OR_RETURN(const std::vector<segment::TagDef> tags, deps.segments->ListTags());
+  for (const segment::TagDef& tag : tags) {
+    if (tag.kind == segment::TagKind::kLifecycle) return tag.lifecycle;
+  }
+  return segment::LifecycleRules();
+}
+
 Result<Json> Run(Kind kind, const Json& body, const analytics::QueryEnvelope& envelope,
-                 const analytics::QueryContext& context) {
-  const engine::Snapshot& snapshot = *context.snapshot;
+                 const analytics::QueryContext& context, const ApiDeps& deps) {
+  if (envelope.select) {
+    ASSIGN_OR_RETURN(const Selected selected, Select(kind, body, *envelope.select, context));
+    return MembersJson(selected.members, *context.snapshot);
+  }
   switch (kind) {
     case Kind::kFunnel: {
       ASSIGN_OR_RETURN(const analytics::FunnelQuery query, analytics::ParseFunnelQuery(body));
-      if (envelope.select) {
-        ASSIGN_OR_RETURN(const analytics::FunnelSelection selection,
-                         analytics::ParseFunnelSelection(*envelope.select));
-        ASSIGN_OR_RETURN(const engine::Bitmap members,
-                         analytics::FunnelMembers(context, query, selection));
-        return MembersJson(members, snapshot);
-      }
       ASSIGN_OR_RETURN(const analytics::FunnelResult result, analytics::RunFunnel(context, query));
       return analytics::FunnelResultJson(query, result);
     }
     case Kind::kRetention: {
       ASSIGN_OR_RETURN(const analytics::RetentionQuery query, analytics::ParseRetentionQuery(body));
-      if (envelope.select) {
-        ASSIGN_OR_RETURN(const analytics::RetentionSelection selection,
-                         analytics::ParseRetentionSelection(*envelope.select));
-        ASSIGN_OR_RETURN(const engine::Bitmap members,
-                         analytics::RetentionMembers(context, query, selection));
-        return MembersJson(members, snapshot);
-      }
       ASSIGN_OR_RETURN(const analytics::RetentionResult result,
                        analytics::RunRetention(context, query));
       return analytics::RetentionResultJson(query, result);
@@ -85,16 +145,24 @@ Result<Json> Run(Kind kind, const Json& body, const analytics::QueryEnvelope& en
       ASSIGN_OR_RETURN(const analytics::TrendResult result, analytics::RunTrend(context, query));
       return analytics::TrendResultJson(query, result);
     }
+    case Kind::kLifecycle: {
+      ASSIGN_OR_RETURN(const segment::LifecycleRules rules, LifecycleRules(deps));
+      ASSIGN_OR_RETURN(const analytics::LifecycleQuery query,
+                       analytics::ParseLifecycleQuery(body, rules));
+      ASSIGN_OR_RETURN(const analytics::LifecycleResult result,
+                       analytics::RunLifecycle(context, query));
+      return analytics::LifecycleResultJson(query, result);
+    }
   }
   return InternalError("unknown analytics kind");
 }
 
-// Who the query may count: the caller's scope, ANDed with the segment when there is one.
-// A segment is evaluated on the engine as written (tags and saved segments are not available
-// here yet: they answer FailedPrecondition).
+// Who the query may count: the caller's scope, ANDed with the segment when there is one. Tags
+// and saved segments in the expression are answered by the segment service's resolver.
 Result<engine::Bitmap> Population(customer::CustomerService& customers, Call& call,
                                   const engine::Snapshot& snapshot,
-                                  const analytics::QueryEnvelope& envelope, Timestamp now) {
+                                  const analytics::QueryEnvelope& envelope, Timestamp now,
+                                  const segment::MembershipResolver* memberships) {
   ASSIGN_OR_RETURN(engine::Bitmap population, customers.VisibleCustomers(call.principal, snapshot));
   if (!envelope.segment) return population;
   Result<segment::Expr> expr = segment::Parse(*envelope.segment);
@@ -102,6 +170,7 @@ Result<engine::Bitmap> Population(customer::CustomerService& customers, Call& ca
   segment::EvalContext eval;
   eval.now = now;
   eval.calendar = &customers.calendar();
+  eval.memberships = memberships;
   eval.decimal_scales = {{"aum", 2},
                          {"deposit_balance", 2},
                          {"loan_balance", 2},
@@ -115,33 +184,125 @@ Result<engine::Bitmap> Population(customer::CustomerService& customers, Call& ca
   return population;
 }
 
-Result<http::Response> Analytics(Call& call, Kind kind, analytics::ResultCache& cache) {
-  customer::CustomerService* customers = call.deps.customers;
-  if (customers == nullptr || !customers->has_engine()) {
+// One query's surroundings: the snapshot, the resolver and the context it runs in.
+struct Prepared {
+  std::shared_ptr<const engine::Snapshot> snapshot;
+  std::unique_ptr<segment::MembershipResolver> resolver;
+  analytics::QueryContext context;
+};
+
+Result<std::unique_ptr<Prepared>> Prepare(Call& call, const analytics::QueryEnvelope& envelope,
+                                          std::shared_ptr<const engine::Snapshot> snapshot,
+                                          Timestamp now) {
+  customer::CustomerService& customers = *call.deps.customers;
+  auto prepared = std::make_unique<Prepared>();
+  prepared->snapshot = std::move(snapshot);
+  if (call.deps.segments != nullptr) prepared->resolver = call.deps.segments->NewResolver(now);
+  ASSIGN_OR_RETURN(engine::Bitmap population, Population(customers, call, *prepared->snapshot,
+                                                         envelope, now, prepared->resolver.get()));
+  analytics::QueryContext& context = prepared->context;
+  context.snapshot = prepared->snapshot.get();
+  context.population = std::move(population);
+  context.calendar = &customers.calendar();
+  context.now = now;
+  context.tags = prepared->resolver.get();
+  context.deadline = analytics::Deadline(call.deps.clock, envelope.time_limit_ms);
+  return prepared;
+}
+
+Status RequireEngine(const ApiDeps& deps) {
+  if (deps.customers == nullptr || !deps.customers->has_engine()) {
     return UnavailableError("the analytic engine is not running");
   }
+  return Status::Ok();
+}
+
+Result<http::Response> Analytics(Call& call, Kind kind, analytics::ResultCache& cache) {
+  RETURN_IF_ERROR(RequireEngine(call.deps));
   ASSIGN_OR_RETURN(Json body, ParseJsonBody(call.request));
   const std::string text = body.dump();
   ASSIGN_OR_RETURN(const analytics::QueryEnvelope envelope, analytics::TakeEnvelope(body));
-  const std::shared_ptr<const engine::Snapshot> snapshot = customers->engine().snapshot();
+  std::shared_ptr<const engine::Snapshot> snapshot = call.deps.customers->engine().snapshot();
   const Timestamp now = call.deps.clock->Now();
   const std::string key = fmt::format("{}\n{}:{}\n{}\n{}\n{}", static_cast<int>(kind),
                                       static_cast<int>(call.principal.kind), call.principal.id,
                                       snapshot->version(), ToUnixSeconds(now) / 60, text);
   if (const auto hit = cache.Find(key)) return http::Response::Json(200, *hit);
-  ASSIGN_OR_RETURN(engine::Bitmap population,
-                   Population(*customers, call, *snapshot, envelope, now));
-  analytics::QueryContext context;
-  context.snapshot = snapshot.get();
-  context.population = std::move(population);
-  context.calendar = &customers->calendar();
-  context.now = now;
-  context.deadline = analytics::Deadline(call.deps.clock, envelope.time_limit_ms);
-  ASSIGN_OR_RETURN(Json result, Run(kind, body, envelope, context));
-  result["data_version"] = snapshot->version();
+  const uint64_t version = snapshot->version();
+  ASSIGN_OR_RETURN(const std::unique_ptr<Prepared> prepared,
+                   Prepare(call, envelope, std::move(snapshot), now));
+  ASSIGN_OR_RETURN(Json result, Run(kind, body, envelope, prepared->context, call.deps));
+  result["data_version"] = version;
   std::string out = result.dump();
   cache.Put(key, out);
   return http::Response::Json(200, std::move(out));
+}
+
+// POST .../segments: the selected cell's customers (within the caller's scope) saved as a
+// static segment; 201 with the segment.
+Result<http::Response> SaveAsSegment(Call& call, Kind kind) {
+  RETURN_IF_ERROR(RequireEngine(call.deps));
+  if (call.deps.segments == nullptr) return UnavailableError("segments are not available");
+  if (!call.principal.Can(auth::Permission::kSegmentsWrite)) {
+    return PermissionDeniedError("saving a segment needs segments:write");
+  }
+  ASSIGN_OR_RETURN(Json body, ParseJsonBody(call.request));
+  ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
+  ASSIGN_OR_RETURN(std::string name, reader.String("name", segment::kSegmentNameBytesMax));
+  ASSIGN_OR_RETURN(const std::optional<std::string> description,
+                   reader.OptionalString("description", segment::kSegmentDescriptionBytesMax));
+  body.erase("name");
+  body.erase("description");
+  ASSIGN_OR_RETURN(const analytics::QueryEnvelope envelope, analytics::TakeEnvelope(body));
+  if (!envelope.select) return InvalidArgumentError("the cell to save is required", "/select");
+  const Timestamp now = call.deps.clock->Now();
+  ASSIGN_OR_RETURN(const std::unique_ptr<Prepared> prepared,
+                   Prepare(call, envelope, call.deps.customers->engine().snapshot(), now));
+  ASSIGN_OR_RETURN(const Selected selected,
+                   Select(kind, body, *envelope.select, prepared->context));
+  std::vector<int64_t> one_ids;
+  one_ids.reserve(selected.members.Cardinality());
+  selected.members.ForEach([&](uint32_t index) {
+    if (const auto person = prepared->snapshot->Person(index)) one_ids.push_back(*person);
+    return true;
+  });
+  ASSIGN_OR_RETURN(const segment::SegmentDef saved,
+                   call.deps.segments->CreateStaticSegment(call.principal, std::move(name),
+                                                           description.value_or(""),
+                                                           selected.origin, one_ids, call.audit));
+  return JsonResponse(201, {{"id", saved.id},
+                            {"name", saved.name},
+                            {"description", saved.description},
+                            {"kind", segment::SegmentKindName(saved.kind)},
+                            {"expression", saved.expression},
+                            {"members", one_ids.size()},
+                            {"data_version", prepared->snapshot->version()},
+                            {"created_at", FormatRfc3339(saved.created_at)}});
+}
+
+using Handler = std::function<Result<http::Response>(Call&)>;
+
+// Admits the caller (analytics:read) and runs `handler` on the slow pool when there is one:
+// queries scan the engine for up to their time limit, off the HTTP threads.
+void AddRoute(http::Router& router, ApiDeps& deps, std::string_view path, Handler handler) {
+  auto serve = [&deps, handler = std::move(handler)](http::Request& request) {
+    auto principal = Admit(request, deps, Access::kPermission, auth::Permission::kAnalyticsRead);
+    if (!principal.ok()) return ErrorResponse(principal.status(), request.request_id);
+    Call call{request, *principal, {request.request_id, request.remote_address}, deps};
+    Result<http::Response> response = handler(call);
+    if (!response.ok()) return ErrorResponse(response.status(), request.request_id);
+    return std::move(response).value();
+  };
+  if (deps.slow_pool == nullptr) {
+    router.Add(http::Method::kPost, path, serve);
+    return;
+  }
+  router.AddAsync(
+      http::Method::kPost, path, [&deps, serve](http::Request& request, http::Responder respond) {
+        auto owned = std::make_shared<http::Request>(std::move(request));
+        Status queued = deps.slow_pool->Submit([serve, owned, respond] { respond(serve(*owned)); });
+        if (!queued.ok()) respond(ErrorResponse(queued, owned->request_id));
+      });
 }
 
 }  // namespace
@@ -149,32 +310,19 @@ Result<http::Response> Analytics(Call& call, Kind kind, analytics::ResultCache& 
 void RegisterAnalyticsRoutes(http::Router& router, ApiDeps& deps) {
   auto cache = std::make_shared<analytics::ResultCache>();
   for (const AnalyticsRoute& route : kRoutes) {
-    auto serve = [&deps, cache, kind = route.kind](http::Request& request) {
-      auto principal = Admit(request, deps, Access::kPermission, auth::Permission::kAnalyticsRead);
-      if (!principal.ok()) return ErrorResponse(principal.status(), request.request_id);
-      Call call{request, *principal, {request.request_id, request.remote_address}, deps};
-      Result<http::Response> response = Analytics(call, kind, *cache);
-      if (!response.ok()) return ErrorResponse(response.status(), request.request_id);
-      return std::move(response).value();
-    };
-    if (deps.slow_pool == nullptr) {
-      router.Add(http::Method::kPost, route.path, serve);
-      continue;
-    }
-    // Queries scan the engine for up to their time limit: off the HTTP threads.
-    router.AddAsync(http::Method::kPost, route.path,
-                    [&deps, serve](http::Request& request, http::Responder respond) {
-                      auto owned = std::make_shared<http::Request>(std::move(request));
-                      Status queued = deps.slow_pool->Submit(
-                          [serve, owned, respond] { respond(serve(*owned)); });
-                      if (!queued.ok()) respond(ErrorResponse(queued, owned->request_id));
-                    });
+    AddRoute(router, deps, route.path,
+             [cache, kind = route.kind](Call& call) { return Analytics(call, kind, *cache); });
+  }
+  for (const AnalyticsRoute& route : kSaveRoutes) {
+    AddRoute(router, deps, route.path,
+             [kind = route.kind](Call& call) { return SaveAsSegment(call, kind); });
   }
 }
 
 std::vector<RouteInfo> ListAnalyticsRoutes() {
   std::vector<RouteInfo> out;
   for (const AnalyticsRoute& route : kRoutes) out.push_back({"post", std::string(route.path)});
+  for (const AnalyticsRoute& route : kSaveRoutes) out.push_back({"post", std::string(route.path)});
   return out;
 }
 
