@@ -54,6 +54,12 @@ function expressions(count) {
 
 const api = await login();
 if (mode === 'setup') {
+  for (let i = 0; ; i += 1) {
+    const catalog = await api('/api/v1/segments/catalog');
+    if (catalog.events.some((e) => e.name === 'Loan Applied')) break;
+    if (i > 200) throw new Error('the probe event did not reach the engine');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const started = Date.now();
   for (const [i, expression] of expressions(Number(n)).entries()) {
     await api('/api/v1/segments', { method: 'POST', json: { name: `bench live ${i}`, expression } });

@@ -45,10 +45,14 @@ phase() {
   done
   [ -n "$url" ] || { echo "banyan did not start: $(tail -5 "$work/log")" >&2; exit 1; }
   local creds="$work/run/demo-credentials.json"
-  [ "$segments" -gt 0 ] && node bench/segment/live.mjs setup "$url" "$creds" "$segments"
-  local key auth out reqs non
+  local key auth out reqs non probe
   key=$(node -e "console.log(JSON.parse(require('fs').readFileSync(process.argv[1],'utf8')).write_key)" "$creds")
   auth="Basic $(printf '%s:' "$key" | base64 -w0)"
+  # One event of the load's kind first: segments may name only events the bank has seen.
+  probe=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $auth" -H 'content-type: application/json' \
+    -d '{"batch":[{"type":"track","event":"Loan Applied","userId":"probe","messageId":"live-probe","properties":{"amount":1,"product":"credit_card","branch":"HZ-XIXI","step":0}}]}' "$url/v1/batch")
+  [ "$probe" = 200 ] || { echo "banyan rejected the probe batch: HTTP $probe" >&2; exit 1; }
+  [ "$segments" -gt 0 ] && node bench/segment/live.mjs setup "$url" "$creds" "$segments"
   local t0 t1 t2
   t0=$(date +%s.%N)
   out=$(wrk -t1 -c16 -d"${DURATION}s" -s bench/ingest/ingest.lua "$url" -- segment "$auth" "live-$name-$$" 100)
