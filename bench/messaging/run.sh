@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# bench/messaging: accept latency, dispatch throughput to a loopback fake provider with every
+# policy rule evaluated, and timeline latency for a customer with 10,000 messages. Prints one
+# line per figure for each of REPEATS runs, then the medians.
+#
+#   bench/messaging/run.sh [REPEATS] [MESSAGES]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPEATS=${1:-3}
+MESSAGES=${2:-20000}
+BUILD=${BUILD:-build/release}
+BIN=$BUILD/bench/messaging/banyan_messaging_bench
+[ -x "$BIN" ] || cmake --build "$BUILD" --target banyan_messaging_bench -j2
+echo "# bench/messaging: $MESSAGES messages, $(nproc) cores, $(date -u +%F)"
+out=$(mktemp)
+for i in $(seq "$REPEATS"); do
+  BENCH_MESSAGES=$MESSAGES BANYAN_LOG_LEVEL=warn "$BIN" 2>/dev/null | grep -E '^[a-z0-9_]+ [0-9.]+$' | tee -a "$out"
+done
+echo "# medians"
+sort "$out" | awk '{v[$1]=v[$1] " " $2} END {for (k in v) {n=split(v[k], a, " "); asort(a); print k, a[int((n+1)/2)]}}' | sort
+rm -f "$out"
