@@ -15,6 +15,8 @@
 namespace banyan::segment {
 namespace {
 
+constexpr size_t kTransitionRowsPerInsert = 200;
+
 bool Intersects(const std::set<std::string, std::less<>>& names,
                 const std::set<std::string, std::less<>>& changed) {
   for (const std::string& name : names) {
@@ -163,12 +165,21 @@ Status SegmentService::Refresh(bool expire) {
 
   if (!transitions.empty()) {
     const int64_t at = ToUnixMicros(now);
+    // Rows go in statements of up to kTransitionRowsPerInsert, so a round with hundreds of
+    // thousands of transitions pays one statement per chunk, not per row.
     RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
-      for (const Pending& t : transitions) {
-        RETURN_IF_ERROR(
-            tx.Execute("INSERT INTO segment_transition (segment_id, person_id, entered, at) "
-                       "VALUES (?, ?, ?, ?)",
-                       {t.segment_id, t.person, t.entered, at}));
+      std::vector<store::Value> params;
+      for (size_t begin = 0; begin < transitions.size(); begin += kTransitionRowsPerInsert) {
+        const size_t end = std::min(transitions.size(), begin + kTransitionRowsPerInsert);
+        std::string sql =
+            "INSERT INTO segment_transition (segment_id, person_id, entered, at) VALUES ";
+        params.clear();
+        for (size_t i = begin; i < end; ++i) {
+          sql += i == begin ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+          const Pending& t = transitions[i];
+          params.insert(params.end(), {t.segment_id, t.person, t.entered, at});
+        }
+        RETURN_IF_ERROR(tx.Execute(sql, params));
       }
       return Status::Ok();
     }));
