@@ -61,11 +61,15 @@ test('every page is interactive within 1 s and every API call under 200 ms at p9
     await login(page, env.url, 'admin', env.password('admin'));
 
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const [name, { path, ready: selector }] of [...Object.entries(PAGES), ...Object.entries(SUBPAGES)]) {
+      for (const [name, { path, ready: selector, complete }] of [...Object.entries(PAGES), ...Object.entries(SUBPAGES)]) {
         // A full load of the page's address (reload, bookmark, link from elsewhere).
         await page.goto(`${env.url}${path}`);
         await ready(page, selector);
         timings.addPage(`${name} (load)`, await page.evaluate(() => performance.now()));
+        if (complete) {
+          await ready(page, complete);
+          timings.addPage(`${name} (load, complete)`, await page.evaluate(() => performance.now()));
+        }
       }
       for (const [name, { ready: selector, from, link }] of Object.entries(SUBPAGES)) {
         // A click on a link in the page that lists it (a customer in the customer list).
@@ -94,7 +98,10 @@ test('every page is interactive within 1 s and every API call under 200 ms at p9
 
   const { pages, api } = timings.summary();
   assert.ok(api.some((r) => r.key === 'GET /api/v1/staff'), 'API calls were measured');
-  const slowPages = pages.filter((r) => r.p95 > PAGE_BUDGET_MS).map((r) => `${r.key}: p95 ${r.p95} ms`);
+  // "(complete)" rows time a page's last section, after it is interactive: reported only.
+  const slowPages = pages
+    .filter((r) => !r.key.includes('complete') && r.p95 > PAGE_BUDGET_MS)
+    .map((r) => `${r.key}: p95 ${r.p95} ms`);
   const slowApi = api
     .filter((r) => !NOT_BEHIND_A_PAGE.has(r.key) && r.p95 > API_BUDGET_MS)
     .map((r) => `${r.key}: p95 ${r.p95} ms`);
