@@ -23,6 +23,7 @@
 //                           dormant= (and wau= mau= by day); a followers query: its JSON
 //   lifecycle {...}         per period "LABEL introduction=… growth=… maturity=… decline=…
 //                           none=…", then the changes of stage " FROM->TO=N …" (default rules)
+//   aum {...}               "overall ROW", "GROUPING LABEL ROW" per group, "product NAME N SHARE"
 //   members {"kind": "funnel" | "retention", ..., "select": {...}}   the selected customers'
 //                           ids, or "none"
 //
@@ -149,6 +150,7 @@ class CaseRun {
     if (verb == "trend") return Trend(*body, *context);
     if (verb == "activity") return Activity(*body, *context);
     if (verb == "lifecycle") return Lifecycle(*body, *context);
+    if (verb == "aum") return Aum(*body, *context);
     return {"unknown question: " + verb};
   }
 
@@ -209,6 +211,32 @@ class CaseRun {
       }
       out.push_back(line);
       if (!flows.empty()) out.push_back(" " + flows);
+    }
+    return out;
+  }
+
+  // "overall ROW", then "GROUPING NAME ROW" per group, then "product NAME CUSTOMERS SHARE";
+  // ROW is "customers=… holders=… total=… average=…" (the loader holds decimals in millionths).
+  std::vector<std::string> Aum(const Json& body, const QueryContext& context) {
+    Result<AumQuery> query = ParseAumQuery(body, {"mass", "gold", "wealth", "private"},
+                                           {"大众", "金卡", "金葵花", "私人银行"});
+    if (!query.ok()) return {ErrorLine(query.status())};
+    query->aum_scale = 6;
+    Result<AumResult> result = RunAum(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    auto row = [&](const AumRow& r) {
+      return fmt::format("customers={} holders={} total={} average={}", r.customers, r.holders,
+                         FormatFixed(r.total, 6),
+                         r.holders > 0 ? FormatFixed(r.total / r.holders, 6) : "-");
+    };
+    std::vector<std::string> out = {"overall " + row(result->overall)};
+    for (size_t g = 0; g < result->groupings.size(); ++g) {
+      for (const AumRow& r : result->groupings[g]) {
+        out.push_back(fmt::format("{} {} {}", query->groupings[g].name, r.label, row(r)));
+      }
+    }
+    for (const ProductShare& p : result->products) {
+      out.push_back(fmt::format("product {} {} {:.2f}", p.product, p.customers, p.share));
     }
     return out;
   }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "analytics/activity.h"
+#include "analytics/aum.h"
 #include "analytics/funnel.h"
 #include "analytics/lifecycle.h"
 #include "analytics/retention.h"
@@ -71,6 +72,12 @@ Result<Json> RunFollowersJson(const QueryContext& context, const FollowersQuery&
 Result<LifecycleQuery> ParseLifecycleQuery(const Json& body,
                                            const segment::LifecycleRules& default_rules);
 Json LifecycleResultJson(const LifecycleQuery& query, const LifecycleResult& result);
+
+// {"group_by": ["tier", "branch", "relationship_manager"], "products": true} (those are the
+// defaults). `tier_values` and `tier_labels`: the aum_tier tag's buckets, in order.
+Result<AumQuery> ParseAumQuery(const Json& body, const std::vector<std::string>& tier_values,
+                               const std::vector<std::string>& tier_labels);
+Json AumResultJson(const AumQuery& query, const AumResult& result);
 
 }  // namespace banyan::analytics
 

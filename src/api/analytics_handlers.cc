@@ -17,7 +17,7 @@
 namespace banyan::api {
 namespace {
 
-enum class Kind { kFunnel, kRetention, kActivity, kTrend, kLifecycle };
+enum class Kind { kFunnel, kRetention, kActivity, kTrend, kLifecycle, kAum };
 
 struct AnalyticsRoute {
   std::string_view path;
@@ -30,6 +30,7 @@ constexpr AnalyticsRoute kRoutes[] = {
     {"/api/v1/analytics/activity", Kind::kActivity},
     {"/api/v1/analytics/trend", Kind::kTrend},
     {"/api/v1/analytics/lifecycle", Kind::kLifecycle},
+    {"/api/v1/analytics/aum", Kind::kAum},
 };
 
 // "Save as segment": the query, its "select" cell, and the new segment's "name" and
@@ -113,6 +114,21 @@ Result<segment::LifecycleRules> LifecycleRules(const ApiDeps& deps) {
   return segment::LifecycleRules();
 }
 
+// The aum_tier tag's bucket values and labels, in order (none without a segment service).
+Status TierBuckets(const ApiDeps& deps, std::vector<std::string>* values,
+                   std::vector<std::string>* labels) {
+  if (deps.segments == nullptr) return Status::Ok();
+  ASSIGN_OR_RETURN(const std::vector<segment::TagDef> tags, deps.segments->ListTags());
+  for (const segment::TagDef& tag : tags) {
+    if (tag.name != "aum_tier") continue;
+    for (const segment::Bucket& bucket : tag.buckets) {
+      values->push_back(bucket.value);
+      labels->push_back(bucket.label);
+    }
+  }
+  return Status::Ok();
+}
+
 Result<Json> Run(Kind kind, const Json& body, const analytics::QueryEnvelope& envelope,
                  const analytics::QueryContext& context, const ApiDeps& deps) {
   if (envelope.select) {
@@ -152,6 +168,14 @@ Result<Json> Run(Kind kind, const Json& body, const analytics::QueryEnvelope& en
       ASSIGN_OR_RETURN(const analytics::LifecycleResult result,
                        analytics::RunLifecycle(context, query));
       return analytics::LifecycleResultJson(query, result);
+    }
+    case Kind::kAum: {
+      std::vector<std::string> values, labels;
+      RETURN_IF_ERROR(TierBuckets(deps, &values, &labels));
+      ASSIGN_OR_RETURN(const analytics::AumQuery query,
+                       analytics::ParseAumQuery(body, values, labels));
+      ASSIGN_OR_RETURN(const analytics::AumResult result, analytics::RunAum(context, query));
+      return analytics::AumResultJson(query, result);
     }
   }
   return InternalError("unknown analytics kind");

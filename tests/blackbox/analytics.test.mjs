@@ -201,6 +201,25 @@ test('lifecycle: the stages at each day\'s end and the moves between them', asyn
   }), 400, 'too many days');
 });
 
+test('AUM now: tiers in the aum_tier buckets\' order, branches, managers and products add up', async () => {
+  const all = await json(await post(analyst, '/api/v1/analytics/aum', {}));
+  assert.equal(all.unit, 'yuan');
+  assert.equal(all.overall.customers, CUSTOMERS);
+  assert.ok(all.overall.holders > CUSTOMERS / 2);
+  const fen = (text) => BigInt(text.replace('.', ''));
+  const tiers = all.groups.tier.filter((r) => r.name !== '(none)');
+  assert.deepEqual(tiers.map((r) => r.label), ['大众', '金卡', '金葵花', '私人银行'].filter((l) => tiers.some((r) => r.label === l)));
+  for (const grouping of ['tier', 'branch', 'relationship_manager']) {
+    const rows = all.groups[grouping];
+    assert.equal(rows.reduce((n, r) => n + r.customers, 0), CUSTOMERS, `${grouping} covers everyone once`);
+    assert.equal(rows.reduce((n, r) => n + fen(r.total), 0n), fen(all.overall.total), `${grouping} totals add up`);
+  }
+  assert.ok(all.products.length > 0 && all.products.every((p) => p.share > 0 && p.share <= 1));
+  const mine = await json(await post(manager, '/api/v1/analytics/aum', { group_by: ['branch'] }));
+  assert.ok(mine.overall.customers < CUSTOMERS);
+  assert.ok(fen(mine.overall.total) < fen(all.overall.total));
+});
+
 test('bad queries are 400 problem+json naming the field', async () => {
   const op = await problem(await post(analyst, '/api/v1/analytics/funnel', {
     ...FUNNEL, steps: [FUNNEL.steps[0], { event: 'apply_card', where: [{ property: 'product', op: '<', value: 'x' }] }],
