@@ -13,6 +13,8 @@ packages=(
   libcurl4-openssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk curl ca-certificates
+  # the email channel's tests: a real SMTP server (Debian's python3 with aiosmtpd)
+  python3-aiosmtpd
   # the console's browser tests: Debian's Chromium, driven headless by playwright-core (no
   # browser download), and a small CJK font so screenshots show Chinese text
   chromium fonts-wqy-microhei

@@ -398,6 +398,23 @@ http::Response ShortLink(ApiDeps& deps, http::Request& request) {
   return response;
 }
 
+// RFC 8058 one-click: mail providers POST "List-Unsubscribe=One-Click"; a person who follows the
+// link gets a page whose button POSTs, because link scanners fetch every GET.
+http::Response UnsubscribeForm(http::Request&) {
+  return http::Response::Text(
+      200,
+      "<!doctype html><meta charset=utf-8><title>退订</title>"
+      "<form method=post><button name=List-Unsubscribe value=One-Click>退订营销邮件 / "
+      "Unsubscribe</button></form>",
+      "text/html; charset=utf-8");
+}
+
+http::Response Unsubscribe(ApiDeps& deps, http::Request& request) {
+  Status done = deps.messaging->Unsubscribe(request.Param("token"));
+  if (!done.ok()) return ErrorResponse(done, request.request_id);
+  return http::Response::Text(200, "unsubscribed\n");
+}
+
 }  // namespace
 
 void RegisterMessageRoutes(http::Router& router, ApiDeps& deps) {
@@ -408,6 +425,9 @@ void RegisterMessageRoutes(http::Router& router, ApiDeps& deps) {
   router.Add(Method::kPost, "/api/v1/messaging/inbound/{channel}",
              [&deps](http::Request& r) { return Inbound(deps, r); });
   router.Add(Method::kGet, "/l/{code}", [&deps](http::Request& r) { return ShortLink(deps, r); });
+  router.Add(Method::kGet, "/api/v1/messaging/unsubscribe/{token}", UnsubscribeForm);
+  router.Add(Method::kPost, "/api/v1/messaging/unsubscribe/{token}",
+             [&deps](http::Request& r) { return Unsubscribe(deps, r); });
 }
 
 std::vector<RouteInfo> ListMessageRoutes() {
@@ -419,6 +439,8 @@ std::vector<RouteInfo> ListMessageRoutes() {
   }
   out.push_back({"post", "/api/v1/messaging/inbound/{channel}"});
   out.push_back({"get", "/l/{code}"});
+  out.push_back({"get", "/api/v1/messaging/unsubscribe/{token}"});
+  out.push_back({"post", "/api/v1/messaging/unsubscribe/{token}"});
   return out;
 }
 

@@ -268,8 +268,7 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
                        m.purpose,
                        std::move(address),
                        std::move(content),
-                       fmt::format("{}/api/v1/messaging/unsubscribe/{}", options_.public_base_url,
-                                   ProviderIdempotencyId(m.id))};
+                       UnsubscribeUrl(m.id)};
       work.send = true;
       m.channel = name;
       return Status::Ok();

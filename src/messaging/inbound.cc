@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "base/logging.h"
+#include "messaging/internal/signing.h"
 #include "messaging/service.h"
+#include "privacy/keyed_hash.h"
 
 namespace banyan::messaging {
 namespace {
@@ -133,6 +136,47 @@ Result<http::Response> MessagingService::HandleInbound(std::string_view name,
     }
   }
   return channel->plugin->InboundAck();
+}
+
+namespace {
+
+std::string UnsubscribeMac(const privacy::KeyRing& ring, int64_t message_id) {
+  const auto mac = privacy::KeyedHash(ring, "messaging.unsubscribe", std::to_string(message_id));
+  return internal::Hex(privacy::AsBytes(mac));
+}
+
+}  // namespace
+
+std::string MessagingService::UnsubscribeUrl(int64_t message_id) const {
+  return fmt::format("{}/api/v1/messaging/unsubscribe/{}.{}", options_.public_base_url, message_id,
+                     UnsubscribeMac(deps_.ring, message_id));
+}
+
+Status MessagingService::Unsubscribe(std::string_view token) {
+  const auto dot = token.find('.');
+  int64_t id = 0;
+  if (dot == std::string_view::npos ||
+      std::from_chars(token.data(), token.data() + dot, id).ec != std::errc() ||
+      !internal::ConstantTimeEquals(token.substr(dot + 1), UnsubscribeMac(deps_.ring, id))) {
+    return NotFoundError("unknown unsubscribe link");
+  }
+  Message message;
+  RETURN_IF_ERROR(deps_.db.Read([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(message, outbox_.Get(tx, id));
+    return Status::Ok();
+  }));
+  auto channel = channels_.Find(message.channel);
+  privacy::ConsentFact fact;
+  fact.purpose = privacy::Purpose::kMarketing;
+  fact.channel = channel ? std::string(channel->plugin->consent_channel()) : "all";
+  fact.granted = false;
+  fact.at = deps_.clock.Now();
+  fact.source = "unsubscribe_link";
+  fact.evidence = Json{{"message_id", id}}.dump();
+  fact.idempotency_key = fmt::format("unsubscribe:{}", id);
+  auto recorded = deps_.customers.RecordConsent(auth::Principal::System(), message.person_id, fact,
+                                                {"messaging.unsubscribe", ""});
+  return recorded.status();
 }
 
 Result<std::string> MessagingService::Click(std::string_view code) {

@@ -2,6 +2,7 @@
 // line here.
 
 #include "messaging/channel.h"
+#include "messaging/channels/email/email_channel.h"
 #include "messaging/channels/rcs/rcs_channel.h"
 #include "messaging/channels/sms/sms_channel.h"
 #include "messaging/channels/webhook/webhook_channel.h"
@@ -11,10 +12,9 @@ namespace banyan::messaging {
 
 const std::vector<ChannelFactory>& ChannelFactories() {
   static const std::vector<ChannelFactory> kFactories = {
-      channels::SmsChannelFactory(),
-      channels::WebhookChannelFactory(),
-      channels::WechatMpChannelFactory(),
-      channels::RcsChannelFactory(),
+      channels::SmsChannelFactory(),      channels::WebhookChannelFactory(),
+      channels::WechatMpChannelFactory(), channels::RcsChannelFactory(),
+      channels::EmailChannelFactory(),
   };
   return kFactories;
 }

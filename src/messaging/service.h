@@ -145,6 +145,12 @@ class MessagingService {
   // A provider callback for channel `name`: authenticated by the plugin, then receipts update
   // their messages and replies land on the timeline (an unsubscribe reply withdraws consent).
   Result<http::Response> HandleInbound(std::string_view name, const http::Request& request);
+  // One-click unsubscribe (RFC 8058) from the link in a marketing message: withdraws marketing
+  // consent on the message's channel. `token` is "<message id>.<keyed hash>": unguessable
+  // without the key ring. NotFound for a token that does not verify.
+  Status Unsubscribe(std::string_view token);
+  // The one-click unsubscribe URL for a message.
+  std::string UnsubscribeUrl(int64_t message_id) const;
   // Records a click on short link `code` and returns where it points. NotFound for an unknown
   // code.
   Result<std::string> Click(std::string_view code);
