@@ -251,14 +251,21 @@ Result<http::Response> Analytics(Call& call, Kind kind, analytics::ResultCache& 
   const std::string key = fmt::format("{}\n{}:{}\n{}\n{}\n{}", static_cast<int>(kind),
                                       static_cast<int>(call.principal.kind), call.principal.id,
                                       snapshot->version(), ToUnixSeconds(now) / 60, text);
-  if (const auto hit = cache.Find(key)) return http::Response::Json(200, *hit);
+  // Tags and saved segments change without a new engine version (a static segment saved a
+  // moment ago, an imported tag): answers that read them are not cached.
+  const bool by_tag = body.contains("group_by") && body["group_by"].is_object() &&
+                      body["group_by"].contains("kind") && body["group_by"]["kind"] == "tag";
+  const bool cacheable = !envelope.segment && !by_tag && kind != Kind::kAum;
+  if (const auto hit = cacheable ? cache.Find(key) : nullptr) {
+    return http::Response::Json(200, *hit);
+  }
   const uint64_t version = snapshot->version();
   ASSIGN_OR_RETURN(const std::unique_ptr<Prepared> prepared,
                    Prepare(call, envelope, std::move(snapshot), now));
   ASSIGN_OR_RETURN(Json result, Run(kind, body, envelope, prepared->context, call.deps));
   result["data_version"] = version;
   std::string out = result.dump();
-  cache.Put(key, out);
+  if (cacheable) cache.Put(key, out);
   return http::Response::Json(200, std::move(out));
 }
 
