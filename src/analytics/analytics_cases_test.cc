@@ -359,29 +359,8 @@ class CaseRun {
 class AnalyticsCases : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(AnalyticsCases, GiveTheExpectedAnswers) {
-  const fs::path path = fs::path(BANYAN_ANALYTICS_CASES_DIR) / GetParam();
-  const std::vector<Record> records =
-      banyan::testing::ParseCaseFile(banyan::testing::ReadCaseFile(path));
-  ASSERT_FALSE(records.empty()) << path;
-  const bool rewrite = banyan::testing::RewritingCases();
   CaseRun run;
-  std::vector<std::vector<std::string>> answers;
-  for (const Record& record : records) {
-    const std::string where = path.filename().string() + ":" + std::to_string(record.line);
-    if (!record.has_answer) {
-      const Status status = run.AddData(record);
-      ASSERT_TRUE(status.ok()) << where << ": " << status.ToString();
-      answers.emplace_back();
-      continue;
-    }
-    ASSERT_FALSE(record.lines.empty()) << where << ": a question without a line";
-    std::vector<std::string> got = run.Answer(record);
-    if (!rewrite) {
-      EXPECT_EQ(record.answer, got) << where << ": " << Join(record.lines, "\n");
-    }
-    answers.push_back(std::move(got));
-  }
-  if (rewrite) std::ofstream(path) << banyan::testing::RenderCaseFile(records, answers);
+  banyan::testing::CheckCaseFile(fs::path(BANYAN_ANALYTICS_CASES_DIR) / GetParam(), run);
 }
 
 INSTANTIATE_TEST_SUITE_P(

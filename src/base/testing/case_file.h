@@ -11,6 +11,8 @@
 #ifndef BANYAN_BASE_TESTING_CASE_FILE_H_
 #define BANYAN_BASE_TESTING_CASE_FILE_H_
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -109,6 +111,37 @@ inline std::string CaseTestName(const std::string& file) {
 }
 
 inline bool RewritingCases() { return std::getenv("BANYAN_REWRITE_CASES") != nullptr; }
+
+// Runs the case file at `path` through `run`: records without an answer are data
+// (`Status run.AddData(record)`), the others questions (`std::vector<std::string>
+// run.Answer(record)`) whose answers must equal the file's — or, with BANYAN_REWRITE_CASES=1,
+// are written back into the file.
+template <typename Run>
+void CheckCaseFile(const std::filesystem::path& path, Run& run) {
+  const std::vector<CaseRecord> records = ParseCaseFile(ReadCaseFile(path));
+  ASSERT_FALSE(records.empty()) << path;
+  const bool rewrite = RewritingCases();
+  std::vector<std::vector<std::string>> answers;
+  for (const CaseRecord& record : records) {
+    const std::string where = path.filename().string() + ":" + std::to_string(record.line);
+    if (!record.has_answer) {
+      const auto status = run.AddData(record);
+      ASSERT_TRUE(status.ok()) << where << ": " << status.ToString();
+      answers.emplace_back();
+      continue;
+    }
+    ASSERT_FALSE(record.lines.empty()) << where << ": a question without a line";
+    std::vector<std::string> got = run.Answer(record);
+    if (!rewrite) {
+      std::string question;
+      for (const std::string& line : record.lines)
+        question += (question.empty() ? "" : "\n") + line;
+      EXPECT_EQ(record.answer, got) << where << ": " << question;
+    }
+    answers.push_back(std::move(got));
+  }
+  if (rewrite) std::ofstream(path) << RenderCaseFile(records, answers);
+}
 
 }  // namespace banyan::testing
 
