@@ -16,11 +16,7 @@ Result<LifecycleQuery> ParseLifecycleQuery(const Json& body,
   ASSIGN_OR_RETURN(const JsonObjectReader reader, JsonObjectReader::Create(body));
   RETURN_IF_ERROR(reader.RejectUnknown({"interval", "range", "rules"}));
   LifecycleQuery query;
-  if (reader.Has("interval")) {
-    ASSIGN_OR_RETURN(query.interval, internal::ReadInterval(body["interval"], "/interval"));
-  }
-  ASSIGN_OR_RETURN(const Json* range, internal::Member(body, "range", ""));
-  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  RETURN_IF_ERROR(internal::ReadPeriodMembers(body, query.range, &query.interval, nullptr));
   query.rules = default_rules;
   if (reader.Has("rules")) {
     Result<segment::LifecycleRules> rules = segment::LifecycleRulesFromJson(body["rules"]);

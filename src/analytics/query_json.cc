@@ -109,14 +109,10 @@ Result<FunnelQuery> ParseFunnelQuery(const Json& body) {
   } else if (order && *order != "strict") {
     return InvalidArgumentError("expected \"strict\" or \"any\"", "/order");
   }
-  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
-  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
+  RETURN_IF_ERROR(internal::ReadPeriodMembers(body, query.range, nullptr, &query.group_by));
   if (reader.Has("compare_range")) {
     ASSIGN_OR_RETURN(query.compare_range,
                      internal::ReadRange(body["compare_range"], "/compare_range"));
-  }
-  if (reader.Has("group_by")) {
-    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
   }
   RETURN_IF_ERROR(ValidateFunnel(query));
   return query;
@@ -162,11 +158,7 @@ Result<RetentionQuery> ParseRetentionQuery(const Json& body) {
   query.periods = periods.value_or(query.periods);
   ASSIGN_OR_RETURN(const std::optional<bool> unbounded, reader.OptionalBool("unbounded"));
   query.unbounded = unbounded.value_or(false);
-  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
-  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
-  if (reader.Has("group_by")) {
-    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
-  }
+  RETURN_IF_ERROR(internal::ReadPeriodMembers(body, query.range, nullptr, &query.group_by));
   ASSIGN_OR_RETURN(const std::optional<int64_t> urr, reader.OptionalInt("urr_active_days", 1, 31));
   query.urr_active_days = urr.value_or(kUrrActiveDaysDefault);
   RETURN_IF_ERROR(ValidateRetention(query));
@@ -224,14 +216,7 @@ Result<TrendQuery> ParseTrendQuery(const Json& body) {
   ASSIGN_OR_RETURN(const std::optional<std::string> property,
                    reader.OptionalString("property", internal::kNameLengthMax));
   query.property = property.value_or("");
-  if (reader.Has("interval")) {
-    ASSIGN_OR_RETURN(query.interval, internal::ReadInterval(body["interval"], "/interval"));
-  }
-  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
-  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
-  if (reader.Has("group_by")) {
-    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
-  }
+  RETURN_IF_ERROR(internal::ReadPeriodMembers(body, query.range, &query.interval, &query.group_by));
   RETURN_IF_ERROR(ValidateTrend(query));
   return query;
 }
@@ -283,14 +268,7 @@ Result<ActivityQuery> ParseActivityQuery(const Json& body) {
       query.events.push_back(events[i].get<std::string>());
     }
   }
-  if (reader.Has("interval")) {
-    ASSIGN_OR_RETURN(query.interval, internal::ReadInterval(body["interval"], "/interval"));
-  }
-  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
-  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
-  if (reader.Has("group_by")) {
-    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
-  }
+  RETURN_IF_ERROR(internal::ReadPeriodMembers(body, query.range, &query.interval, &query.group_by));
   RETURN_IF_ERROR(ValidateActivity(query));
   return query;
 }
@@ -359,11 +337,7 @@ Result<std::optional<FollowersQuery>> ParseFollowersQuery(const Json& body) {
   ASSIGN_OR_RETURN(query.follow, internal::ReadFilter(filter, "/followers"));
   filter["event"] = unfollow.value_or("unsubscribe");
   ASSIGN_OR_RETURN(query.unfollow, internal::ReadFilter(filter, "/followers"));
-  ASSIGN_OR_RETURN(const Json* range, Member(body, "range", ""));
-  ASSIGN_OR_RETURN(query.range, internal::ReadRange(*range, "/range"));
-  if (reader.Has("group_by")) {
-    ASSIGN_OR_RETURN(query.group_by, internal::ReadGroupBy(body["group_by"], "/group_by"));
-  }
+  RETURN_IF_ERROR(internal::ReadPeriodMembers(body, query.range, nullptr, &query.group_by));
   RETURN_IF_ERROR(ValidateGroupBy(query.group_by, "/group_by"));
   return std::optional<FollowersQuery>(std::move(query));
 }

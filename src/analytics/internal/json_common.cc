@@ -76,6 +76,19 @@ Result<const Json*> Member(const Json& object, std::string_view key, const std::
   return &*it;
 }
 
+Status ReadPeriodMembers(const Json& body, DateRange& range, Interval* interval,
+                         GroupBy* group_by) {
+  if (interval != nullptr && body.contains("interval")) {
+    ASSIGN_OR_RETURN(*interval, ReadInterval(body["interval"], "/interval"));
+  }
+  ASSIGN_OR_RETURN(const Json* member, Member(body, "range", ""));
+  ASSIGN_OR_RETURN(range, ReadRange(*member, "/range"));
+  if (group_by != nullptr && body.contains("group_by")) {
+    ASSIGN_OR_RETURN(*group_by, ReadGroupBy(body["group_by"], "/group_by"));
+  }
+  return Status::Ok();
+}
+
 Result<DateRange> ReadRange(const Json& value, const std::string& pointer) {
   ASSIGN_OR_RETURN(const JsonObjectReader reader, Object(value, pointer));
   RETURN_IF_ERROR(reader.RejectUnknown({"from", "to"}));

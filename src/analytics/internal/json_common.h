@@ -26,6 +26,9 @@ Result<EventFilter> ReadFilter(const Json& value, const std::string& pointer);
 Result<GroupBy> ReadGroupBy(const Json& value, const std::string& pointer);
 // {"days": 3} | {"hours": 2} | {"minutes": 30} | {"seconds": 10}
 Result<int64_t> ReadDuration(const Json& value, const std::string& pointer, int64_t max_seconds);
+// The members every period query shares: "range" (required) into `range`, "interval" into
+// `interval` and "group_by" into `group_by` when present (each pointer null: not read here).
+Status ReadPeriodMembers(const Json& body, DateRange& range, Interval* interval, GroupBy* group_by);
 // The member `key` of `object`, required.
 Result<const Json*> Member(const Json& object, std::string_view key, const std::string& pointer);
 // A JSON array of `items` (a vector of optional numbers) with null for absent.
