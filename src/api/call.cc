@@ -80,6 +80,12 @@ http::Response JsonResponse(int status, const Json& body) {
   return http::Response::Json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
+http::Response Attachment(http::Response response, const std::string& filename) {
+  response.headers.Set("Cache-Control", "no-store");
+  response.headers.Set("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return response;
+}
+
 http::Response PageResponse(Json items, const std::string& next_cursor) {
   Json body = {{"items", std::move(items)}};
   body["next_cursor"] = next_cursor.empty() ? Json(nullptr) : Json(next_cursor);

@@ -47,6 +47,8 @@ Result<int64_t> ReadIdParam(const http::Request& request, std::string_view name)
 Result<std::optional<int64_t>> ReadIntQuery(const http::Request& request, std::string_view name);
 
 http::Response JsonResponse(int status, const Json& body);
+// `response` as a download named `filename`, never cached (exports of personal data).
+http::Response Attachment(http::Response response, const std::string& filename);
 // {"items": [...], "next_cursor": "..."|null}
 http::Response PageResponse(Json items, const std::string& next_cursor);
 

@@ -123,11 +123,7 @@ Result<http::Response> ExportCustomer(Call& call) {
   ASSIGN_OR_RETURN(auto* customers, Customers(call));
   ASSIGN_OR_RETURN(int64_t id, ReadIdParam(call.request, "id"));
   ASSIGN_OR_RETURN(Json result, customers->Export(call.principal, id, call.audit));
-  http::Response response = JsonResponse(200, result);
-  response.headers.Set("Cache-Control", "no-store");
-  response.headers.Set("Content-Disposition",
-                       "attachment; filename=\"customer-" + std::to_string(id) + ".json\"");
-  return response;
+  return Attachment(JsonResponse(200, result), "customer-" + std::to_string(id) + ".json");
 }
 
 Result<http::Response> EraseCustomer(Call& call) {

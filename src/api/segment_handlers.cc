@@ -261,11 +261,8 @@ Result<http::Response> ExportSegment(Call& call) {
     csv += std::to_string(one_id);
     csv += '\n';
   }
-  http::Response response = http::Response::Text(200, std::move(csv), "text/csv; charset=utf-8");
-  response.headers.Set("Cache-Control", "no-store");
-  response.headers.Set("Content-Disposition",
-                       "attachment; filename=\"segment-" + std::to_string(id) + ".csv\"");
-  return response;
+  return Attachment(http::Response::Text(200, std::move(csv), "text/csv; charset=utf-8"),
+                    "segment-" + std::to_string(id) + ".csv");
 }
 
 Result<http::Response> CreateSegmentSnapshot(Call& call) {
