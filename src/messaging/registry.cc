@@ -2,6 +2,7 @@
 // line here.
 
 #include "messaging/channel.h"
+#include "messaging/channels/app_push/app_push_channel.h"
 #include "messaging/channels/email/email_channel.h"
 #include "messaging/channels/rcs/rcs_channel.h"
 #include "messaging/channels/sms/sms_channel.h"
@@ -14,7 +15,7 @@ const std::vector<ChannelFactory>& ChannelFactories() {
   static const std::vector<ChannelFactory> kFactories = {
       channels::SmsChannelFactory(),      channels::WebhookChannelFactory(),
       channels::WechatMpChannelFactory(), channels::RcsChannelFactory(),
-      channels::EmailChannelFactory(),
+      channels::EmailChannelFactory(),    channels::AppPushChannelFactory(),
   };
   return kFactories;
 }
