@@ -45,6 +45,8 @@ struct Outbound {
   // "template_code" + "params", "card", "suggestions", "title", "url".
   Json content = Json::object();
   std::string unsubscribe_url;  // one-click unsubscribe link for this message (email)
+  // The customer's relationship manager (staff id) now, if any: WeCom sends as them.
+  std::optional<int64_t> rm_id;
 };
 
 struct SendResult {
@@ -85,8 +87,14 @@ class Channel {
   // Authenticates and parses a provider callback. Unauthenticated when the signature or token
   // is wrong; InvalidArgument for a malformed body. Default: the channel takes no callbacks.
   virtual Result<std::vector<InboundItem>> ParseInbound(const http::Request& request);
-  // Results the channel must ask for (WeCom tasks). Default: none.
+  // Whether the dispatcher should ask Poll about messages this channel sent. Default: no.
+  virtual bool Polls() const { return false; }
+  // Results the channel must ask for (WeCom tasks): receipts for those of `provider_ids` whose
+  // result is known. Default: none.
   virtual Result<std::vector<InboundItem>> Poll(std::span<const std::string> provider_ids);
+  // Messages one recipient may be handed on this channel per day in the bank's zone (WeCom: one
+  // group-send per customer per day from a sender), enforced by the policy gate; 0: no cap.
+  virtual int DailyCapPerRecipient() const { return 0; }
   // How a successful callback is answered (some providers want a specific body).
   virtual http::Response InboundAck() const;
 };

@@ -61,6 +61,15 @@ void MessagingService::Loop() {
     if (!handled.ok()) {
       log::Error("messaging.dispatch_failed", {{"error", handled.status().ToString()}});
     }
+    int64_t due = next_result_poll_.load();
+    const int64_t now = ToUnixMicros(deps_.clock.Now());
+    if (now >= due && next_result_poll_.compare_exchange_strong(
+                          due, now + options_.result_poll_interval.count())) {
+      auto polled = PollOnce();
+      if (!polled.ok()) {
+        log::Warn("messaging.result_poll_failed", {{"error", polled.status().ToString()}});
+      }
+    }
     if (handled.ok() && *handled > 0) continue;
     std::unique_lock lock(wake_mutex_);
     wake_.wait_for(lock, options_.idle_poll, [this] { return woken_ || stopping_.load(); });
@@ -239,6 +248,12 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
                          outbox_.MarketingSince(tx, contacts->members,
                                                 now - options_.policy.frequency_window, m.id));
       }
+      facts.channel_daily_cap = plugin.DailyCapPerRecipient();
+      if (facts.channel_daily_cap > 0) {
+        ASSIGN_OR_RETURN(facts.channel_today,
+                         outbox_.ChannelHandedOverSince(tx, contacts->members, name,
+                                                        gate_.StartOfToday(), m.id));
+      }
       facts.already_handed_over = WasHandedOver(m.state);
       facts.channel_rate_per_second = work.channel->rate_per_second;
       work.decision = gate_.Check(facts);
@@ -268,7 +283,8 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
                        m.purpose,
                        std::move(address),
                        std::move(content),
-                       UnsubscribeUrl(m.id)};
+                       UnsubscribeUrl(m.id),
+                       contacts->rm_id};
       work.send = true;
       m.channel = name;
       return Status::Ok();

@@ -138,6 +138,36 @@ Result<http::Response> MessagingService::HandleInbound(std::string_view name,
   return channel->plugin->InboundAck();
 }
 
+Result<int> MessagingService::PollOnce() {
+  int applied = 0;
+  const Timestamp since = deps_.clock.Now() - options_.result_poll_window;
+  for (const ConfiguredChannel& channel : channels_.All()) {
+    if (!channel.enabled || !channel.plugin->Polls()) continue;
+    std::vector<std::string> ids;
+    RETURN_IF_ERROR(deps_.db.Read([&](store::Transaction& tx) -> Status {
+      return tx.Query(
+          "SELECT provider_message_id FROM message WHERE channel = ? AND provider_message_id IS "
+          "NOT NULL AND state = 'sent' AND updated_at >= ? ORDER BY id LIMIT ?",
+          {channel.name, ToUnixMicros(since), kResultPollBatchMax}, [&](const store::Row& row) {
+            ids.push_back(row.Text(0));
+            return Status::Ok();
+          });
+    }));
+    if (ids.empty()) continue;
+    auto items = channel.plugin->Poll(ids);
+    if (!items.ok()) {
+      log::Warn("messaging.poll_failed",
+                {{"channel", channel.name}, {"error", items.status().ToString()}});
+      continue;
+    }
+    for (const InboundItem& item : *items) {
+      RETURN_IF_ERROR(ApplyReceipt(channel, item));
+      ++applied;
+    }
+  }
+  return applied;
+}
+
 namespace {
 
 std::string UnsubscribeMac(const privacy::KeyRing& ring, int64_t message_id) {

@@ -272,6 +272,47 @@ Result<int> Outbox::MarketingAcceptedSince(store::Transaction& tx, std::span<con
   return count;
 }
 
+Result<int> Outbox::ChannelHandedOverSince(store::Transaction& tx, std::span<const int64_t> persons,
+                                           std::string_view channel, Timestamp since,
+                                           int64_t except) {
+  int count = 0;
+  std::vector<store::Value> params = PersonParams(persons);
+  params.emplace_back(except);
+  params.emplace_back(channel);
+  params.emplace_back(except);
+  params.emplace_back(channel);
+  params.emplace_back(ToUnixMicros(since));
+  RETURN_IF_ERROR(tx.Query(
+      fmt::format("SELECT COUNT(*) FROM message m WHERE m.person_id IN {} AND m.id != ? AND "
+                  "((m.state = 'sending' AND m.channel = ? AND m.id < ?) OR EXISTS (SELECT 1 FROM "
+                  "message_attempt a WHERE a.message_id = m.id AND a.channel = ? AND "
+                  "a.outcome = 'ok' AND a.started_at >= ?))",
+                  Placeholders(persons.size())),
+      params, [&](const store::Row& row) {
+        count = static_cast<int>(row.Int(0));
+        return Status::Ok();
+      }));
+  return count;
+}
+
+Result<int> Outbox::ChannelAcceptedFor(store::Transaction& tx, std::span<const int64_t> persons,
+                                       std::string_view channel, Timestamp from, Timestamp until) {
+  int count = 0;
+  std::vector<store::Value> params = PersonParams(persons);
+  params.emplace_back(ToUnixMicros(from));
+  params.emplace_back(ToUnixMicros(until));
+  params.emplace_back(channel);
+  RETURN_IF_ERROR(tx.Query(
+      fmt::format("SELECT COUNT(*) FROM message WHERE person_id IN {} AND send_at >= ? AND "
+                  "send_at < ? AND channel = ? AND state NOT IN ('refused', 'dead')",
+                  Placeholders(persons.size())),
+      params, [&](const store::Row& row) {
+        count = static_cast<int>(row.Int(0));
+        return Status::Ok();
+      }));
+  return count;
+}
+
 Result<std::vector<std::pair<std::string, int>>> Outbox::Engagement(
     store::Transaction& tx, std::span<const int64_t> persons, Timestamp since) {
   std::vector<std::pair<std::string, int>> out;

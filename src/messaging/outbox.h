@@ -63,6 +63,14 @@ class Outbox {
   // Marketing messages accepted (not refused) for `persons` since `since`: the send API's count.
   Result<int> MarketingAcceptedSince(store::Transaction& tx, std::span<const int64_t> persons,
                                      Timestamp since);
+  // Messages to any of `persons` handed to `channel` since `since` (an ok attempt), other than
+  // `except`, plus those being sent on it with a lower id (claimed before `except`).
+  Result<int> ChannelHandedOverSince(store::Transaction& tx, std::span<const int64_t> persons,
+                                     std::string_view channel, Timestamp since, int64_t except);
+  // Messages for `persons` on `channel` to be sent in [from, until) and not refused or dead: the
+  // send API's count for a channel's daily cap.
+  Result<int> ChannelAcceptedFor(store::Transaction& tx, std::span<const int64_t> persons,
+                                 std::string_view channel, Timestamp from, Timestamp until);
   // Messages read or clicked per channel for `persons` since `since` (routing's engagement).
   Result<std::vector<std::pair<std::string, int>>> Engagement(store::Transaction& tx,
                                                               std::span<const int64_t> persons,

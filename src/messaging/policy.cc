@@ -49,6 +49,15 @@ Timestamp PolicyGate::NextAllowed(Timestamp t) const {
   return calendar_.StartOf(day) + std::chrono::minutes(from);
 }
 
+Timestamp PolicyGate::StartOfToday() const {
+  return calendar_.StartOf(calendar_.DayOf(clock_.Now()));
+}
+
+std::pair<Timestamp, Timestamp> PolicyGate::DayOf(Timestamp t) const {
+  const CivilDay day = calendar_.DayOf(t);
+  return {calendar_.StartOf(day), calendar_.StartOf(day + 1)};
+}
+
 Decision PolicyGate::CheckRules(const PolicyFacts& facts) const {
   const bool marketing = facts.purpose == Purpose::kMarketing;
   // 1. purpose × channel.
@@ -91,6 +100,13 @@ Decision PolicyGate::CheckRules(const PolicyFacts& facts) const {
     return Refuse("frequency_cap",
                   fmt::format("{} marketing messages in {} days already (cap {})",
                               facts.marketing_in_window, days, options_.frequency_cap));
+  }
+  // 5b. the channel's per-recipient daily cap.
+  if (facts.channel_daily_cap > 0 && facts.channel_today >= facts.channel_daily_cap) {
+    return Refuse("channel_cap",
+                  fmt::format("channel {} allows {} message(s) per customer per day; {} already "
+                              "today",
+                              facts.channel, facts.channel_daily_cap, facts.channel_today));
   }
   // 7 (checked before the token is taken, so a duplicate costs no token). 6 is in Check.
   if (facts.already_handed_over) {

@@ -9,6 +9,9 @@
 //      time zone the message is DEFERRED to the next allowed instant, never dropped;
 //   5. the cross-channel frequency cap: at most `frequency_cap` marketing messages per customer
 //      per `frequency_window` (counting those handed to a provider or being sent);
+//   5b. the channel's per-recipient daily cap (WeCom: one group-send per customer per day):
+//      refused when the customer was already handed `channel_daily_cap` messages on the channel
+//      today in the bank's zone;
 //   6. the channel's rate limit (a token bucket per channel): deferred until a token is due;
 //   7. idempotency: a message already handed to a provider is never sent again.
 //
@@ -53,6 +56,8 @@ struct PolicyFacts {
   std::span<const privacy::ConsentState> consents;  // current state across the OneID's persons
   bool suppressed = false;
   int marketing_in_window = 0;  // other marketing messages to the customer in the window
+  int channel_daily_cap = 0;    // Channel::DailyCapPerRecipient; 0: none
+  int channel_today = 0;        // other messages to the customer on the channel today
   bool already_handed_over = false;
   double channel_rate_per_second = 0;  // 0: no limit
 };
@@ -61,9 +66,9 @@ enum class Verdict { kAllow, kRefuse, kDefer };
 
 struct Decision {
   Verdict verdict = Verdict::kAllow;
-  std::string rule;         // "consent", "personalised_marketing", "suppression", "quiet_hours",
-                            // "frequency_cap", "rate_limit", "idempotency", "purpose"
-  std::string reason;       // "<rule>: <why>", stored with the message
+  std::string rule;    // "consent", "personalised_marketing", "suppression", "quiet_hours",
+                       // "frequency_cap", "channel_cap", "rate_limit", "idempotency", "purpose"
+  std::string reason;  // "<rule>: <why>", stored with the message
   Timestamp defer_until{};  // kDefer only
 };
 
@@ -79,6 +84,10 @@ class PolicyGate {
 
   // The next instant at or after `t` inside the allowed window.
   Timestamp NextAllowed(Timestamp t) const;
+  // The first instant of today in the bank's zone (for daily caps).
+  Timestamp StartOfToday() const;
+  // The first instants of the day `t` falls on and of the next day, in the bank's zone.
+  std::pair<Timestamp, Timestamp> DayOf(Timestamp t) const;
   const PolicyOptions& options() const { return options_; }
 
  private:

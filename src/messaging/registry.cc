@@ -8,6 +8,7 @@
 #include "messaging/channels/sms/sms_channel.h"
 #include "messaging/channels/webhook/webhook_channel.h"
 #include "messaging/channels/wechat_mp/wechat_mp_channel.h"
+#include "messaging/channels/wecom/wecom_channel.h"
 
 namespace banyan::messaging {
 
@@ -16,6 +17,7 @@ const std::vector<ChannelFactory>& ChannelFactories() {
       channels::SmsChannelFactory(),      channels::WebhookChannelFactory(),
       channels::WechatMpChannelFactory(), channels::RcsChannelFactory(),
       channels::EmailChannelFactory(),    channels::AppPushChannelFactory(),
+      channels::WecomChannelFactory(),
   };
   return kFactories;
 }

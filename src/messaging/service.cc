@@ -286,6 +286,13 @@ Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::s
                                                         now - options_.policy.frequency_window));
         ASSIGN_OR_RETURN(facts.suppressed,
                          AnySuppressed(tx, *channel, Addresses(contacts, *channel->plugin)));
+        facts.channel_daily_cap = channel->plugin->DailyCapPerRecipient();
+        if (facts.channel_daily_cap > 0) {
+          const auto [from, until] = gate_.DayOf(std::max(message.send_at, now));
+          ASSIGN_OR_RETURN(
+              facts.channel_today,
+              outbox_.ChannelAcceptedFor(tx, contacts.members, channel->name, from, until));
+        }
         decision = gate_.Preview(facts);
       }
     }

@@ -48,6 +48,8 @@ namespace banyan::messaging {
 inline constexpr int kTimelinePageMax = 200;
 inline constexpr int kClaimBatchMax = 1000;
 inline constexpr int kDispatchThreadsMax = 32;
+// Sent messages whose results one PollOnce asks a polling channel about.
+inline constexpr int kResultPollBatchMax = 500;
 inline constexpr size_t kShortLinksPerMessageMax = 8;
 inline constexpr size_t kShortLinkCodeBytes = 10;
 inline constexpr size_t kUrlBytesMax = 2048;
@@ -76,6 +78,10 @@ struct MessagingOptions {
   Micros idle_poll = std::chrono::milliseconds(200);
   Micros engagement_window = std::chrono::hours(24 * 90);
   std::string public_base_url = "http://127.0.0.1:8080";  // short links: <base>/l/<code>
+  // Channels that poll for results (WeCom): how often, and for how long after a message was
+  // sent its result is asked for (a task the relationship manager never confirms stays "sent").
+  Micros result_poll_interval = std::chrono::seconds(60);
+  Micros result_poll_window = std::chrono::hours(24 * 3);
 };
 
 // What a caller asks to send. Exactly one of one_id / identifier; template or content.
@@ -171,6 +177,10 @@ class MessagingService {
   void Stop();
   // Claims and sends one batch now; returns how many messages it handled.
   Result<int> RunOnce();
+  // Asks every channel that polls (Channel::Polls: WeCom) for the results of its messages still
+  // "sent" within result_poll_window, oldest first, and applies them as receipts. Returns how
+  // many receipts it applied. The dispatcher threads call it every result_poll_interval.
+  Result<int> PollOnce();
   // Wakes the dispatcher (new message accepted).
   void Wake();
 
@@ -214,6 +224,7 @@ class MessagingService {
   std::condition_variable wake_;
   bool woken_ = false;
   std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> next_result_poll_{0};  // unix micros
   std::vector<std::thread> threads_;
 };
 
