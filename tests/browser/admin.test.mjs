@@ -225,7 +225,7 @@ test('the language switch is remembered per user, across reloads and browsers', 
     const switchTo = async (label) => {
       await page.locator('[data-testid=locale-switch]').first().click();
       const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PATCH');
-      await page.locator('.el-dropdown-menu__item:visible', { hasText: label }).click();
+      await page.locator('[data-testid=locale-switch] [role=menuitem]', { hasText: label }).first().click();
       assert.equal((await saved).status(), 200);
     };
     await switchTo('English');

@@ -59,6 +59,7 @@ const en: MessageSchema = {
     notFound: 'Page not found',
     collapse: 'Collapse menu',
     expand: 'Expand menu',
+    breadcrumb: 'You are here',
   },
   header: {
     account: 'My account',

@@ -58,6 +58,7 @@ const zhCN = {
     notFound: '页面不存在',
     collapse: '收起菜单',
     expand: '展开菜单',
+    breadcrumb: '当前位置',
   },
   header: {
     account: '我的账户',
