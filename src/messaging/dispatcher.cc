@@ -164,22 +164,20 @@ Result<int> MessagingService::RunOnce() {
 }
 
 // Reads what the gate needs for every message of the batch and decides each; fills the
-// Outbound of those to send.
+// Outbound of those to send. The contacts come from the customer service (one read each); every
+// other fact is read in ONE read transaction for the whole batch: the marketing counts of all
+// its recipients in one query, whether the suppression list has entries for a channel once per
+// channel (addresses are hashed and looked up only when it has), the channels once.
 Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
     std::vector<Message> claimed) {
-  std::vector<Work> batch;
+  std::vector<Work> batch(claimed.size());
+  std::vector<std::optional<customer::Contacts>> contacts(claimed.size());
   const std::vector<std::string> types = AddressTypes();
   const Timestamp now = deps_.clock.Now();
-  privacy::ConsentLedger ledger(deps_.clock);
-  for (Message& message : claimed) {
-    Work work;
-    work.message = std::move(message);
-    Message& m = work.message;
-    auto contacts =
-        deps_.customers.ContactsForSending(auth::Principal::System(), m.person_id, types);
-    auto refuse = [&](std::string reason) {
-      work.change = {MessageState::kRefused, std::move(reason), std::nullopt, {}, {}, false};
-    };
+  for (size_t i = 0; i < claimed.size(); ++i) {
+    Work& work = batch[i];
+    work.message = std::move(claimed[i]);
+    const Message& m = work.message;
     if (m.attempts >= options_.retry.attempts_max) {
       work.change = {MessageState::kDead,
                      fmt::format("{} attempts without delivery", m.attempts),
@@ -187,53 +185,89 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
                      {},
                      {},
                      false};
-      batch.push_back(std::move(work));
       continue;
     }
-    if (!contacts.ok()) {
-      if (contacts.status().code() != StatusCode::kNotFound) return contacts.status();
-      refuse("recipient: the customer no longer exists");
-      batch.push_back(std::move(work));
+    auto found = deps_.customers.ContactsForSending(auth::Principal::System(), m.person_id, types);
+    if (!found.ok()) {
+      if (found.status().code() != StatusCode::kNotFound) return found.status();
+      work.change = {MessageState::kRefused,
+                     "recipient: the customer no longer exists",
+                     std::nullopt,
+                     {},
+                     {},
+                     false};
       continue;
     }
-    Status read = deps_.db.Read([&](store::Transaction& tx) -> Status {
+    contacts[i] = std::move(*found);
+  }
+  std::map<std::string, ConfiguredChannel, std::less<>> channels;
+  for (ConfiguredChannel& channel : channels_.All()) {
+    std::string name = channel.name;
+    channels.emplace(std::move(name), std::move(channel));
+  }
+  privacy::ConsentLedger ledger(deps_.clock);
+  const Timestamp window_start = now - options_.policy.frequency_window;
+  Status read = deps_.db.Read([&](store::Transaction& tx) -> Status {
+    std::vector<int64_t> persons;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (contacts[i] && batch[i].message.purpose == Purpose::kMarketing) {
+        persons.insert(persons.end(), contacts[i]->members.begin(), contacts[i]->members.end());
+      }
+    }
+    std::sort(persons.begin(), persons.end());
+    persons.erase(std::unique(persons.begin(), persons.end()), persons.end());
+    ASSIGN_OR_RETURN(const auto marketing, outbox_.MarketingCountsSince(tx, persons, window_start));
+    std::map<std::string, bool, std::less<>> suppression_listed;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!contacts[i]) continue;
+      Work& work = batch[i];
+      const customer::Contacts& to = *contacts[i];
+      Message& m = work.message;
+      work.send = false;
+      auto refuse = [&](std::string reason) {
+        work.change = {MessageState::kRefused, std::move(reason), std::nullopt, {}, {}, false};
+      };
       std::string name = m.channel;
       if (name.empty()) {
-        auto routed = Route(tx, m, *contacts);
+        auto routed = Route(tx, m, to);
         if (!routed.ok()) {
           refuse("routing: " + routed.status().message());
-          return Status::Ok();
+          continue;
         }
         name = *routed;
       }
-      work.channel = channels_.Find(name);
-      if (!work.channel || !work.channel->enabled) {
+      const auto found = channels.find(name);
+      if (found == channels.end() || !found->second.enabled) {
+        work.channel.reset();
         work.change = {MessageState::kDead,
                        fmt::format("channel {} is not configured or disabled", name),
                        std::nullopt,
                        name,
                        {},
                        false};
-        return Status::Ok();
+        continue;
       }
-      const Channel& plugin = *work.channel->plugin;
-      std::string address = plugin.PickAddress(Addresses(*contacts, plugin));
+      work.channel = found->second;
+      const ConfiguredChannel& channel = found->second;
+      const Channel& plugin = *channel.plugin;
+      const std::vector<std::string> addresses = Addresses(to, plugin);
+      std::string address = plugin.PickAddress(addresses);
       if (address.empty()) {
-        if (work.channel->fallback) {
+        if (channel.fallback) {
           work.change = {MessageState::kQueued,
                          fmt::format("no {} address; falling back to {}", plugin.address_type(),
-                                     *work.channel->fallback),
+                                     *channel.fallback),
                          now,
-                         *work.channel->fallback,
+                         *channel.fallback,
                          {},
                          true};
         } else {
           refuse(
               fmt::format("recipient: no {} address for channel {}", plugin.address_type(), name));
         }
-        return Status::Ok();
+        continue;
       }
-      ASSIGN_OR_RETURN(auto consents, ledger.Current(tx, contacts->members));
+      ASSIGN_OR_RETURN(auto consents, ledger.Current(tx, to.members));
       PolicyFacts facts;
       facts.purpose = m.purpose;
       facts.personalised = m.personalised;
@@ -241,25 +275,38 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
       facts.consent_channel = std::string(plugin.consent_channel());
       facts.channel_carries_purpose = plugin.Carries(m.purpose);
       facts.consents = consents;
-      ASSIGN_OR_RETURN(facts.suppressed,
-                       AnySuppressed(tx, *work.channel, Addresses(*contacts, plugin)));
+      auto listed = suppression_listed.find(name);
+      if (listed == suppression_listed.end()) {
+        ASSIGN_OR_RETURN(const bool any, outbox_.AnySuppressionFor(tx, name));
+        listed = suppression_listed.emplace(name, any).first;
+      }
+      if (listed->second) {
+        ASSIGN_OR_RETURN(facts.suppressed, AnySuppressed(tx, channel, addresses));
+      }
       if (m.purpose == Purpose::kMarketing) {
-        ASSIGN_OR_RETURN(facts.marketing_in_window,
-                         outbox_.MarketingSince(tx, contacts->members,
-                                                now - options_.policy.frequency_window, m.id));
+        int count = 0;
+        bool self = false;
+        for (int64_t person : to.members) {
+          const auto it = marketing.find(person);
+          if (it != marketing.end()) count += it->second;
+          self = self || person == m.person_id;
+        }
+        // The message itself is "sending" (claimed) and was counted if it is in the window.
+        if (self && m.created_at >= window_start) --count;
+        facts.marketing_in_window = std::max(0, count);
       }
       facts.channel_daily_cap = plugin.DailyCapPerRecipient();
       if (facts.channel_daily_cap > 0) {
-        ASSIGN_OR_RETURN(facts.channel_today,
-                         outbox_.ChannelHandedOverSince(tx, contacts->members, name,
-                                                        gate_.StartOfToday(), m.id));
+        ASSIGN_OR_RETURN(
+            facts.channel_today,
+            outbox_.ChannelHandedOverSince(tx, to.members, name, gate_.StartOfToday(), m.id));
       }
       facts.already_handed_over = WasHandedOver(m.state);
-      facts.channel_rate_per_second = work.channel->rate_per_second;
+      facts.channel_rate_per_second = channel.rate_per_second;
       work.decision = gate_.Check(facts);
       if (work.decision.verdict == Verdict::kRefuse) {
         refuse(work.decision.reason);
-        return Status::Ok();
+        continue;
       }
       if (work.decision.verdict == Verdict::kDefer) {
         work.change = {MessageState::kDeferred,
@@ -268,7 +315,7 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
                        name,
                        {},
                        false};
-        return Status::Ok();
+        continue;
       }
       Json content;
       if (m.template_id) {
@@ -284,14 +331,13 @@ Result<std::vector<MessagingService::Work>> MessagingService::Prepare(
                        std::move(address),
                        std::move(content),
                        UnsubscribeUrl(m.id),
-                       contacts->rm_id};
+                       to.rm_id};
       work.send = true;
       m.channel = name;
-      return Status::Ok();
-    });
-    RETURN_IF_ERROR(read);
-    batch.push_back(std::move(work));
-  }
+    }
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(read);
   return batch;
 }
 

@@ -467,5 +467,33 @@ TEST_F(DispatcherTest, CallersOutsideTheScopeCannotSendOrRead) {
   EXPECT_EQ(messaging_->Send(rm, "k1", Otp()).status().code(), StatusCode::kNotFound);
 }
 
+// The gate's facts are read once per batch: the marketing counts of every recipient in one
+// query (each message not counting itself, nor another customer's messages) and the
+// suppression list only for channels that have entries.
+TEST_F(DispatcherTest, BatchFactsCountEachCustomerApartAndApplySuppression) {
+  const int64_t other = Customer("u2", "13900001111");
+  Consent(one_id_, "sms", true);
+  Consent(other, "sms", true);
+  std::vector<Message> sent;
+  for (int i = 0; i < 3; ++i) sent.push_back(Accept(fmt::format("a{}", i), Promo()));
+  SendRequest to_other = Promo();
+  to_other.one_id = other;
+  sent.push_back(Accept("b0", to_other));
+  Drain();  // one batch: all four claimed together
+  for (const Message& m : sent) EXPECT_EQ(State(m.id), "sent") << m.id;
+  // A service message queued before its address was suppressed is refused at send time.
+  SendRequest otp = Otp();
+  otp.one_id = other;
+  const Message queued = Accept("b1", otp);
+  ASSERT_TRUE(
+      messaging_->Suppress(auth::Principal::System(), "sms", "phone", "13900001111", "complaint")
+          .ok());
+  const Message mine = Accept("a3", Otp());
+  Drain();
+  EXPECT_EQ(Get(queued.id)["reason"], "suppression: the recipient's address is suppressed on sms");
+  EXPECT_EQ(State(mine.id), "sent");
+  EXPECT_EQ(sms_.Count(), 5u);
+}
+
 }  // namespace
 }  // namespace banyan::messaging

@@ -256,6 +256,35 @@ Result<int> Outbox::MarketingSince(store::Transaction& tx, std::span<const int64
   return count;
 }
 
+Result<std::map<int64_t, int>> Outbox::MarketingCountsSince(store::Transaction& tx,
+                                                            std::span<const int64_t> persons,
+                                                            Timestamp since) {
+  std::map<int64_t, int> counts;
+  if (persons.empty()) return counts;
+  std::vector<store::Value> params = PersonParams(persons);
+  params.emplace_back(ToUnixMicros(since));
+  RETURN_IF_ERROR(tx.Query(
+      fmt::format("SELECT person_id, COUNT(*) FROM message WHERE person_id IN {} AND "
+                  "created_at >= ? AND purpose = 'marketing' AND state IN ('sending', 'sent', "
+                  "'delivered', 'read', 'clicked') GROUP BY person_id",
+                  Placeholders(persons.size())),
+      params, [&](const store::Row& row) {
+        counts[row.Int(0)] = static_cast<int>(row.Int(1));
+        return Status::Ok();
+      }));
+  return counts;
+}
+
+Result<bool> Outbox::AnySuppressionFor(store::Transaction& tx, std::string_view channel) {
+  bool any = false;
+  RETURN_IF_ERROR(tx.Query("SELECT 1 FROM message_suppression WHERE channel IN (?, 'all') LIMIT 1",
+                           {channel}, [&](const store::Row&) {
+                             any = true;
+                             return Status::Ok();
+                           }));
+  return any;
+}
+
 Result<int> Outbox::MarketingAcceptedSince(store::Transaction& tx, std::span<const int64_t> persons,
                                            Timestamp since) {
   int count = 0;

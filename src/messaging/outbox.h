@@ -13,6 +13,7 @@
 #ifndef BANYAN_MESSAGING_OUTBOX_H_
 #define BANYAN_MESSAGING_OUTBOX_H_
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -60,6 +61,15 @@ class Outbox {
   // or are being sent, other than `except`.
   Result<int> MarketingSince(store::Transaction& tx, std::span<const int64_t> persons,
                              Timestamp since, int64_t except);
+  // MarketingSince for a whole batch: per person of `persons`, the marketing messages created
+  // since `since` that were handed to a provider or are being sent (the caller subtracts the
+  // message it asks for).
+  Result<std::map<int64_t, int>> MarketingCountsSince(store::Transaction& tx,
+                                                      std::span<const int64_t> persons,
+                                                      Timestamp since);
+  // Whether the suppression list has any entry for `channel` or "all" (when not, no address of
+  // a batch needs hashing and looking up).
+  Result<bool> AnySuppressionFor(store::Transaction& tx, std::string_view channel);
   // Marketing messages accepted (not refused) for `persons` since `since`: the send API's count.
   Result<int> MarketingAcceptedSince(store::Transaction& tx, std::span<const int64_t> persons,
                                      Timestamp since);
