@@ -133,9 +133,11 @@ Result<Json> CustomerService::Erase(const auth::Principal& principal, PersonId i
   // From here until CommitErase the person takes no new identifiers or merges.
   ASSIGN_OR_RETURN(identity::ErasePlan plan, deps_.graph->PlanErase(root));
   RETURN_IF_ERROR(deps_.db.Write([&](store::Transaction& tx) -> Status {
+    // Balances first: taking a snapshot out of the bank-wide daily sums opens it, which needs
+    // the key that WriteErase shreds.
+    RETURN_IF_ERROR(balances_.Erase(tx, plan.members()));
     RETURN_IF_ERROR(deps_.graph->WriteErase(tx, plan));
     RETURN_IF_ERROR(profiles_.Erase(tx, plan.members()));
-    RETURN_IF_ERROR(balances_.Erase(tx, plan.members()));
     RETURN_IF_ERROR(consents_.Erase(tx, plan.members()));
     auth::AuditRecord record = Audit(principal, "customer.erase", root);
     record.details = {{"persons", plan.members().size()},

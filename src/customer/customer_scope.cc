@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,52 @@ Result<std::vector<CustomerSummary>> CustomerService::Summaries(const auth::Prin
       }
       out.push_back({visible->root, SummaryJson(*deps_.schema, visible->profile),
                      visible->profile.home_branch_id, visible->profile.rm_id});
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<CustomerService::AumDailyCells> CustomerService::AumDaily(const auth::Principal& principal,
+                                                                 CivilDay from, CivilDay to) {
+  AumDailyCells out;
+  RETURN_IF_ERROR(deps_.db.Read([&](store::Transaction& tx) -> Status {
+    profile::AumCellScope scope;
+    std::map<int64_t, std::pair<std::string, std::string>> branches;
+    RETURN_IF_ERROR(
+        tx.Query("SELECT id, code, name, path FROM branch", {}, [&](const store::Row& row) {
+          branches[row.Int(0)] = {row.Text(1), row.Text(2)};
+          if (principal.scope == auth::ScopeKind::kSubtree &&
+              principal.CanSeeBranchPath(row.Text(3))) {
+            if (!scope.branch_ids) scope.branch_ids.emplace();
+            scope.branch_ids->push_back(row.Int(0));
+          }
+          return Status::Ok();
+        }));
+    switch (principal.scope) {
+      case auth::ScopeKind::kAll:
+        break;
+      case auth::ScopeKind::kSubtree:
+        if (!scope.branch_ids) scope.branch_ids.emplace();
+        break;
+      case auth::ScopeKind::kOwnCustomers:
+        scope.rm_id = principal.id;
+        break;
+    }
+    ASSIGN_OR_RETURN(out.cells, profile::ReadAumDaily(tx, from, to, scope));
+    std::set<int64_t> managers;
+    for (const profile::AumCell& cell : out.cells) {
+      if (const auto it = branches.find(cell.key.branch_id); it != branches.end()) {
+        out.branches.insert(*it);
+      }
+      if (cell.key.rm_id != 0) managers.insert(cell.key.rm_id);
+    }
+    for (const int64_t id : managers) {
+      RETURN_IF_ERROR(tx.Query("SELECT username, display_name FROM staff WHERE id = ?", {id},
+                               [&](const store::Row& row) {
+                                 out.managers[id] = {row.Text(0), row.Text(1)};
+                                 return Status::Ok();
+                               }));
     }
     return Status::Ok();
   }));

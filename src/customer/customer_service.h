@@ -32,6 +32,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,6 +56,7 @@
 #include "privacy/consent.h"
 #include "privacy/keyring.h"
 #include "privacy/person_keys.h"
+#include "profile/aum_daily.h"
 #include "profile/balances.h"
 #include "profile/import.h"
 #include "profile/profile_store.h"
@@ -229,6 +231,15 @@ class CustomerService : public events::DurableEventSink {
   // not see, or that no longer exist, are left out. At most kCustomerPageMax ids.
   Result<std::vector<CustomerSummary>> Summaries(const auth::Principal& principal,
                                                  std::span<const PersonId> ids);
+  // AUM over time: the bank-wide daily balance sums (profile/aum_daily.h) from `from` to `to`
+  // that `principal` may see — cells of home branches in its subtree, of its own customers, or
+  // all — and the codes and names of the branches and managers they name.
+  struct AumDailyCells {
+    std::vector<profile::AumCell> cells;
+    std::map<int64_t, std::pair<std::string, std::string>> branches;  // id → {code, name}
+    std::map<int64_t, std::pair<std::string, std::string>> managers;  // id → {username, name}
+  };
+  Result<AumDailyCells> AumDaily(const auth::Principal& principal, CivilDay from, CivilDay to);
   // Waits until the engine has applied every change queued so far (Flush first to include the
   // attributes of pending profile updates). No-op without an engine.
   void WaitForEngine();

@@ -4,9 +4,11 @@
 
 #include <array>
 #include <map>
+#include <tuple>
 
 #include "base/json.h"
 #include "privacy/sealer.h"
+#include "profile/aum_daily.h"
 #include "profile/internal/decimal.h"
 #include "profile/internal/text.h"
 #include "profile/profile_store.h"
@@ -55,6 +57,26 @@ Result<Balances> Parse(std::string_view json) {
   return balances;
 }
 
+// The amounts of `balances` in fen (absent ones 0), in the order of kBalanceKeys.
+Result<BalanceFen> ToFen(const Balances& balances) {
+  BalanceFen fen{};
+  const auto fields = Fields(balances);
+  for (size_t i = 0; i < kBalanceFields; ++i) {
+    if (!*fields[i]) continue;
+    Result<int64_t> value = internal::ParseDecimal(**fields[i], kAmountScale);
+    if (!value.ok()) return DataLossError("balance snapshot holds a malformed amount");
+    fen[i] = *value;
+  }
+  return fen;
+}
+
+// Takes a held snapshot's amounts back out of the cell it was counted in.
+Status Uncount(store::Transaction& tx, CivilDay date, const AumCellKey& cell,
+               const Balances& balances) {
+  ASSIGN_OR_RETURN(const BalanceFen fen, ToFen(balances));
+  return CountInAumDaily(tx, date, cell, fen, balances.aum.has_value(), -1);
+}
+
 }  // namespace
 
 std::string BalanceAssociatedData(PersonId person, CivilDay date) {
@@ -86,10 +108,15 @@ Status BalanceStore::Put(store::Transaction& tx, PersonId person, CivilDay date,
   const std::string associated = BalanceAssociatedData(person, date);
   const std::string day = FormatDate(date);
   std::optional<std::string> held;
+  std::optional<AumCellKey> counted;  // where the held snapshot is counted in aum_daily
   RETURN_IF_ERROR(tx.Query(
-      "SELECT sealed FROM balance_snapshot WHERE person_id = ? AND date = ?", {person, day},
+      "SELECT sealed, counted_branch_id, counted_rm_id, counted_band FROM balance_snapshot "
+      "WHERE person_id = ? AND date = ?",
+      {person, day},
       [&](const store::Row& row) {
         held = row.Bytes(0);
+        if (!row.IsNull(3))
+          counted = AumCellKey{row.Int(1), row.Int(2), static_cast<int>(row.Int(3))};
         return Status::Ok();
       },
       1));
@@ -102,14 +129,32 @@ Status BalanceStore::Put(store::Transaction& tx, PersonId person, CivilDay date,
     for (size_t i = 0; i < kBalanceFields; ++i) {
       if (!*into[i]) *into[i] = *from[i];
     }
-    if (merged == old) return Status::Ok();
+    if (merged == old && counted) return Status::Ok();
+    if (counted) RETURN_IF_ERROR(Uncount(tx, date, *counted, old));
   }
+  // Counted under the branch and manager the customer has now (the profile is written first in
+  // an import batch).
+  AumCellKey cell;
+  RETURN_IF_ERROR(tx.Query(
+      "SELECT home_branch_id, rm_id FROM profile WHERE person_id = ?", {person},
+      [&](const store::Row& row) {
+        cell.branch_id = row.Int(0);
+        cell.rm_id = row.Int(1);
+        return Status::Ok();
+      },
+      1));
+  ASSIGN_OR_RETURN(const BalanceFen fen, ToFen(merged));
+  cell.band = AumBand(merged.aum ? std::optional<int64_t>(fen[0]) : std::nullopt);
+  RETURN_IF_ERROR(CountInAumDaily(tx, date, cell, fen, merged.aum.has_value(), +1));
   const std::string sealed = privacy::Seal(key, Serialize(merged), associated, random_);
   return tx.Execute(
-      "INSERT INTO balance_snapshot (person_id, date, sealed, updated_at) VALUES (?, ?, ?, ?) "
+      "INSERT INTO balance_snapshot (person_id, date, sealed, updated_at, counted_branch_id, "
+      "counted_rm_id, counted_band) VALUES (?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (person_id, date) DO UPDATE SET sealed = excluded.sealed, "
-      "updated_at = excluded.updated_at",
-      {person, day, store::Blob{sealed}, ToUnixMicros(clock_.Now())});
+      "updated_at = excluded.updated_at, counted_branch_id = excluded.counted_branch_id, "
+      "counted_rm_id = excluded.counted_rm_id, counted_band = excluded.counted_band",
+      {person, day, store::Blob{sealed}, ToUnixMicros(clock_.Now()), cell.branch_id, cell.rm_id,
+       int64_t{cell.band}});
 }
 
 Result<std::vector<DailyBalances>> BalanceStore::Range(store::Transaction& tx,
@@ -172,6 +217,27 @@ Result<std::vector<DailyBalances>> BalanceStore::Range(store::Transaction& tx,
 Status BalanceStore::Erase(store::Transaction& tx, std::span<const PersonId> members) {
   RETURN_IF_ERROR(CheckMembers(members));
   for (PersonId person : members) {
+    // The person's amounts leave the bank-wide daily sums too. REQUIRES: the person's key is
+    // not shredded yet (CustomerService::Erase erases balances first).
+    std::vector<std::tuple<std::string, std::string, AumCellKey>> counted;  // date, sealed, cell
+    RETURN_IF_ERROR(tx.Query(
+        "SELECT date, sealed, counted_branch_id, counted_rm_id, counted_band FROM "
+        "balance_snapshot WHERE person_id = ? AND counted_band IS NOT NULL",
+        {person}, [&](const store::Row& row) {
+          counted.emplace_back(row.Text(0), row.Bytes(1),
+                               AumCellKey{row.Int(2), row.Int(3), static_cast<int>(row.Int(4))});
+          return Status::Ok();
+        }));
+    if (!counted.empty()) {
+      ASSIGN_OR_RETURN(privacy::DataKey key, keys_.Get(tx, person));
+      for (const auto& [text, sealed, cell] : counted) {
+        ASSIGN_OR_RETURN(const CivilDay day, ParseDate(text));
+        ASSIGN_OR_RETURN(const std::string json,
+                         privacy::Open(key, sealed, BalanceAssociatedData(person, day)));
+        ASSIGN_OR_RETURN(const Balances balances, Parse(json));
+        RETURN_IF_ERROR(Uncount(tx, day, cell, balances));
+      }
+    }
     RETURN_IF_ERROR(tx.Execute("DELETE FROM balance_snapshot WHERE person_id = ?", {person}));
   }
   return Status::Ok();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "profile/aum_daily.h"
 #include "profile/testing/profile_fixture.h"
 
 namespace banyan::profile {
@@ -81,6 +82,90 @@ TEST_F(BalancesTest, EraseRemovesEverySnapshot) {
                  })
                   .ok());
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM balance_snapshot"), 1);
+}
+
+TEST(AumBandTest, BandsFollowTheEdges) {
+  EXPECT_EQ(AumBand(std::nullopt), kNoAumBand);
+  EXPECT_EQ(AumBand(-500), 0);
+  EXPECT_EQ(AumBand(0), 0);
+  EXPECT_EQ(AumBand(999'999), 0);
+  EXPECT_EQ(AumBand(1'000'000), 1);  // 10,000 yuan
+  EXPECT_EQ(AumBand(4'999'999), 2);
+  EXPECT_EQ(AumBand(5'000'000), 3);  // 50,000 yuan: the built-in gold tier's floor
+  EXPECT_EQ(AumBand(20'000'000'000), kAumBands - 1);
+  EXPECT_EQ(AumBand(900'000'000'000), kAumBands - 1);
+}
+
+// The bank-wide daily sums follow every write: a new snapshot is added to the cell of the
+// customer's branch, manager and band; a replaced one moves (band and all); an erased one leaves.
+TEST_F(BalancesTest, DailySumsFollowPutsReplacementsAndErasure) {
+  MustSql(
+      "INSERT INTO profile (person_id, sealed, home_branch_id, rm_id, updated_at) VALUES (1, "
+      "x'00', 7, 70, 0), (2, x'00', 7, 71, 0)");
+  const CivilDay day(2026, 3, 1);
+  MustPut(1, day, {.aum = "60000", .deposit = "100"});
+  MustPut(2, day, {.aum = "70000.5"});
+  MustPut(3, day, {.deposit = "5"});  // no profile, no AUM
+  auto cells = [&] {
+    std::vector<AumCell> out;
+    Status status = db_->Read([&](store::Transaction& tx) -> Status {
+      ASSIGN_OR_RETURN(out, ReadAumDaily(tx, day, day, {}));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return out;
+  };
+  std::vector<AumCell> now = cells();
+  ASSERT_EQ(now.size(), 3u);
+  int64_t aum = 0, customers = 0, holders = 0;
+  for (const AumCell& cell : now) {
+    aum += cell.fen[0];
+    customers += cell.customers;
+    holders += cell.aum_holders;
+  }
+  EXPECT_EQ(aum, 13'000'050);
+  EXPECT_EQ(customers, 3);
+  EXPECT_EQ(holders, 2);
+
+  // Person 1 grows past 500k: leaves band 3, joins band 6; the deposit is kept.
+  MustPut(1, day, {.aum = "600000"});
+  now = cells();
+  ASSERT_EQ(now.size(), 3u);
+  bool moved = false;
+  for (const AumCell& cell : now) {
+    if (cell.key == AumCellKey{7, 70, AumBand(60'000'000)}) {
+      moved = true;
+      EXPECT_EQ(cell.fen[0], 60'000'000);
+      EXPECT_EQ(cell.fen[1], 10'000);
+      EXPECT_EQ(cell.customers, 1);
+    }
+    EXPECT_NE(cell.key, (AumCellKey{7, 70, AumBand(6'000'000)}));
+  }
+  EXPECT_TRUE(moved);
+
+  // Scoped reads: one manager's cells, some branches' cells.
+  Status status = db_->Read([&](store::Transaction& tx) -> Status {
+    ASSIGN_OR_RETURN(std::vector<AumCell> mine, ReadAumDaily(tx, day, day, {.rm_id = 71}));
+    EXPECT_EQ(mine.size(), 1u);
+    ASSIGN_OR_RETURN(std::vector<AumCell> none,
+                     ReadAumDaily(tx, day, day, {.branch_ids = std::vector<int64_t>{}}));
+    EXPECT_TRUE(none.empty());
+    ASSIGN_OR_RETURN(std::vector<AumCell> branch,
+                     ReadAumDaily(tx, day, day, {.branch_ids = std::vector<int64_t>{7}}));
+    EXPECT_EQ(branch.size(), 2u);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+
+  ASSERT_TRUE(db_->Write([&](store::Transaction& tx) {
+                   const std::vector<PersonId> members = {1, 3};
+                   return balances_->Erase(tx, members);
+                 })
+                  .ok());
+  now = cells();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].key, (AumCellKey{7, 71, AumBand(7'000'050)}));
+  EXPECT_EQ(now[0].fen[0], 7'000'050);
 }
 
 }  // namespace
