@@ -24,6 +24,7 @@
 //   lifecycle {...}         per period "LABEL introduction=… growth=… maturity=… decline=…
 //                           none=…", then the changes of stage " FROM->TO=N …" (default rules)
 //   aum {...}               "overall ROW", "GROUPING LABEL ROW" per group, "product NAME N SHARE"
+//   ltv {...}               "annuity=…", then "overall ROW" and "NAME ROW" per group
 //   members {"kind": "funnel" | "retention", ..., "select": {...}}   the selected customers'
 //                           ids, or "none"
 //
@@ -151,6 +152,7 @@ class CaseRun {
     if (verb == "activity") return Activity(*body, *context);
     if (verb == "lifecycle") return Lifecycle(*body, *context);
     if (verb == "aum") return Aum(*body, *context);
+    if (verb == "ltv") return Ltv(*body, *context);
     return {"unknown question: " + verb};
   }
 
@@ -238,6 +240,22 @@ class CaseRun {
     for (const ProductShare& p : result->products) {
       out.push_back(fmt::format("product {} {} {:.2f}", p.product, p.customers, p.share));
     }
+    return out;
+  }
+
+  std::vector<std::string> Ltv(const Json& body, const QueryContext& context) {
+    Result<LtvQuery> query = ParseLtvQuery(body);
+    if (!query.ok()) return {ErrorLine(query.status())};
+    query->holding_scale = 6;
+    Result<LtvResult> result = RunLtv(context, *query);
+    if (!result.ok()) return {ErrorLine(result.status())};
+    auto row = [](const LtvRow& r) {
+      return fmt::format("customers={} average={:.2f} median={:.2f} p90={:.2f} total={:.2f}",
+                         r.customers, r.average, r.median, r.p90, r.total);
+    };
+    std::vector<std::string> out = {fmt::format("annuity={:.6f}", result->annuity),
+                                    "overall " + row(result->overall)};
+    for (const LtvRow& r : result->groups) out.push_back(r.name + " " + row(r));
     return out;
   }
 

@@ -19,6 +19,7 @@
 #include "analytics/aum.h"
 #include "analytics/funnel.h"
 #include "analytics/lifecycle.h"
+#include "analytics/ltv.h"
 #include "analytics/retention.h"
 #include "analytics/trend.h"
 #include "base/json.h"
@@ -75,6 +76,12 @@ Json LifecycleResultJson(const LifecycleQuery& query, const LifecycleResult& res
 
 // {"group_by": ["tier", "branch", "relationship_manager"], "products": true} (those are the
 // defaults). `tier_values` and `tier_labels`: the aum_tier tag's buckets, in order.
+// {"revenue": [{"event", "channel", "where", "property"}], "lookback_days": 365,
+//  "holdings": [{"attribute": "wealth_balance", "rate": 0.006}], "years": 3,
+//  "discount_rate": 0.08, "group_by": {...}} (docs/analytics.md, "LTV").
+Result<LtvQuery> ParseLtvQuery(const Json& body);
+Json LtvResultJson(const LtvQuery& query, const LtvResult& result);
+
 Result<AumQuery> ParseAumQuery(const Json& body, const std::vector<std::string>& tier_values,
                                const std::vector<std::string>& tier_labels);
 Json AumResultJson(const AumQuery& query, const AumResult& result);

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "analytics/aum_series.h"
 #include "analytics/query_json.h"
 #include "analytics/result_cache.h"
 #include "api/call.h"
@@ -17,7 +18,7 @@
 namespace banyan::api {
 namespace {
 
-enum class Kind { kFunnel, kRetention, kActivity, kTrend, kLifecycle, kAum };
+enum class Kind { kFunnel, kRetention, kActivity, kTrend, kLifecycle, kAum, kLtv };
 
 struct AnalyticsRoute {
   std::string_view path;
@@ -31,6 +32,7 @@ constexpr AnalyticsRoute kRoutes[] = {
     {"/api/v1/analytics/trend", Kind::kTrend},
     {"/api/v1/analytics/lifecycle", Kind::kLifecycle},
     {"/api/v1/analytics/aum", Kind::kAum},
+    {"/api/v1/analytics/ltv", Kind::kLtv},
 };
 
 // "Save as segment": the query, its "select" cell, and the new segment's "name" and
@@ -177,6 +179,11 @@ Result<Json> Run(Kind kind, const Json& body, const analytics::QueryEnvelope& en
       ASSIGN_OR_RETURN(const analytics::AumResult result, analytics::RunAum(context, query));
       return analytics::AumResultJson(query, result);
     }
+    case Kind::kLtv: {
+      ASSIGN_OR_RETURN(const analytics::LtvQuery query, analytics::ParseLtvQuery(body));
+      ASSIGN_OR_RETURN(const analytics::LtvResult result, analytics::RunLtv(context, query));
+      return analytics::LtvResultJson(query, result);
+    }
   }
   return InternalError("unknown analytics kind");
 }
@@ -311,6 +318,48 @@ Result<http::Response> SaveAsSegment(Call& call, Kind kind) {
                             {"created_at", FormatRfc3339(saved.created_at)}});
 }
 
+// The aum_tier tag's buckets with their bounds, in order (none without a segment service).
+Result<std::vector<analytics::AumTierBucket>> TierBounds(const ApiDeps& deps) {
+  std::vector<analytics::AumTierBucket> out;
+  if (deps.segments == nullptr) return out;
+  ASSIGN_OR_RETURN(const std::vector<segment::TagDef> tags, deps.segments->ListTags());
+  for (const segment::TagDef& tag : tags) {
+    if (tag.name != "aum_tier") continue;
+    for (const segment::Bucket& bucket : tag.buckets) {
+      out.push_back({bucket.value, bucket.label, bucket.min, bucket.max});
+    }
+  }
+  return out;
+}
+
+// POST /api/v1/analytics/aum/series: AUM over time from the bank-wide daily balance sums, in
+// the caller's scope (not the engine: the sums are kept as balance snapshots are imported).
+Result<http::Response> AumSeries(Call& call) {
+  if (call.deps.customers == nullptr) return UnavailableError("customers are not available");
+  ASSIGN_OR_RETURN(const Json body, ParseJsonBody(call.request));
+  if (body.is_object() && body.contains("segment")) {
+    return InvalidArgumentError(
+        "AUM over time is kept per branch, manager and band, not per customer, so it cannot be "
+        "restricted to a segment (/api/v1/analytics/aum gives a segment's AUM now)",
+        "/segment");
+  }
+  ASSIGN_OR_RETURN(const analytics::AumSeriesQuery query, analytics::ParseAumSeriesQuery(body));
+  ASSIGN_OR_RETURN(customer::CustomerService::AumDailyCells read,
+                   call.deps.customers->AumDaily(
+                       call.principal, analytics::AumSeriesFirstDay(query), query.range.to));
+  analytics::AumSeriesInput input;
+  input.cells = std::move(read.cells);
+  if (query.split == analytics::AumSplit::kTier) {
+    ASSIGN_OR_RETURN(input.tiers, TierBounds(call.deps));
+  }
+  input.names = query.split == analytics::AumSplit::kBranch ? std::move(read.branches)
+                                                            : std::move(read.managers);
+  ASSIGN_OR_RETURN(const analytics::AumSeriesResult result, analytics::RunAumSeries(query, input));
+  return JsonResponse(200, analytics::AumSeriesResultJson(query, result));
+}
+
+constexpr std::string_view kAumSeriesPath = "/api/v1/analytics/aum/series";
+
 using Handler = std::function<Result<http::Response>(Call&)>;
 
 // Admits the caller (analytics:read) and runs `handler` on the slow pool when there is one:
@@ -348,12 +397,14 @@ void RegisterAnalyticsRoutes(http::Router& router, ApiDeps& deps) {
     AddRoute(router, deps, route.path,
              [kind = route.kind](Call& call) { return SaveAsSegment(call, kind); });
   }
+  AddRoute(router, deps, kAumSeriesPath, AumSeries);
 }
 
 std::vector<RouteInfo> ListAnalyticsRoutes() {
   std::vector<RouteInfo> out;
   for (const AnalyticsRoute& route : kRoutes) out.push_back({"post", std::string(route.path)});
   for (const AnalyticsRoute& route : kSaveRoutes) out.push_back({"post", std::string(route.path)});
+  out.push_back({"post", std::string(kAumSeriesPath)});
   return out;
 }
 

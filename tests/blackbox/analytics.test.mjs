@@ -224,6 +224,72 @@ test('AUM now: tiers in the aum_tier buckets\' order, branches, managers and pro
   assert.ok(fen(mine.overall.total) < fen(all.overall.total));
 });
 
+test('AUM over time: the last day equals AUM now; tiers and branches add up; scope and bad queries', async () => {
+  const fen = (text) => BigInt(text.replace('.', ''));
+  const now = await json(await post(analyst, '/api/v1/analytics/aum', { group_by: ['tier'] }));
+  const daily = await json(await post(analyst, '/api/v1/analytics/aum/series', { range: RANGE, interval: 'day', group_by: 'tier' }));
+  assert.equal(daily.periods.length, daily.overall.end.length);
+  const last = daily.overall.end.length - 1;
+  assert.equal(daily.as_of[last], RANGE.to, 'the demo imports a snapshot of every customer for today');
+  assert.equal(daily.overall.end[last], now.overall.total, 'today\'s sum of snapshots is the engine\'s AUM now');
+  assert.equal(daily.overall.customers[last], now.overall.holders);
+  // Tiers: the tag's buckets in order, each day adding up to the whole; (none) holds no AUM.
+  const tiers = daily.groups.filter((g) => g.name !== '(none)');
+  assert.deepEqual(tiers.map((g) => g.label), ['大众', '金卡', '金葵花', '私人银行']);
+  for (let p = 0; p < daily.periods.length; p += 1) {
+    if (daily.overall.end[p] === null) continue;
+    assert.equal(daily.groups.reduce((n, g) => n + fen(g.end[p]), 0n), fen(daily.overall.end[p]), `tiers add up on ${daily.periods[p]}`);
+    if (p > 0 && daily.overall.end[p - 1] !== null) {
+      assert.equal(fen(daily.overall.net_inflow[p]), fen(daily.overall.end[p]) - fen(daily.overall.end[p - 1]));
+    }
+  }
+  for (const tier of tiers) {
+    const nowRow = now.groups.tier.find((r) => r.label === tier.label);
+    assert.equal(tier.end[last], nowRow ? nowRow.total : '0.00', `${tier.label} today`);
+  }
+  // Months: one period per calendar month, the daily average between the month's extremes.
+  const monthly = await json(await post(analyst, '/api/v1/analytics/aum/series', { range: RANGE, group_by: 'branch' }));
+  assert.ok(monthly.periods.every((p) => /^\d{4}-\d{2}$/.test(p)));
+  assert.equal(monthly.overall.end.at(-1), now.overall.total);
+  assert.equal(monthly.groups.reduce((n, g) => n + fen(g.end.at(-1)), 0n), fen(now.overall.total));
+  // A branch manager sees their subtree's branches only; a relationship manager has no analytics.
+  const mine = await json(await post(manager, '/api/v1/analytics/aum/series', { range: RANGE, group_by: 'branch' }));
+  assert.ok(fen(mine.overall.end.at(-1)) < fen(now.overall.total));
+  assert.ok(mine.groups.length < monthly.groups.length);
+  await problem(await post(rm, '/api/v1/analytics/aum/series', { range: RANGE }), 403, 'rm');
+  const measure = await problem(await post(analyst, '/api/v1/analytics/aum/series', { range: RANGE, measure: 'gold' }), 400, 'a bad measure');
+  assert.equal(measure.errors[0].pointer, '/measure');
+  const segment = await problem(await post(analyst, '/api/v1/analytics/aum/series', { range: RANGE, segment: 'age > 30' }), 400, 'a segment');
+  assert.equal(segment.errors[0].pointer, '/segment');
+});
+
+test('LTV: a formula over revenue events and holdings, by tier and within a segment', async () => {
+  const formula = {
+    revenue: [{ event: 'purchase_product', property: 'amount' }],
+    lookback_days: 365,
+    holdings: [{ attribute: 'wealth_balance', rate: 0.006 }, { attribute: 'deposit_balance', rate: 0.01 }],
+    years: 3,
+    discount_rate: 0.08,
+  };
+  const all = await json(await post(analyst, '/api/v1/analytics/ltv', { ...formula, group_by: { kind: 'tag', name: 'aum_tier', values: ['mass', 'gold', 'wealth', 'private'] } }));
+  assert.equal(all.unit, 'yuan');
+  assert.equal(all.overall.customers, CUSTOMERS);
+  assert.ok(Number(all.overall.average) > 0 && Number(all.overall.p90) >= Number(all.overall.median));
+  assert.ok(Math.abs(all.annuity - (1 / 1.08 + 1 / 1.08 ** 2 + 1 / 1.08 ** 3)) < 1e-6);
+  // Higher tiers hold more, so their customers are worth more on average.
+  const avg = (label) => Number(all.groups.find((g) => g.name === label)?.average ?? NaN);
+  assert.ok(avg('wealth') > avg('mass'), JSON.stringify(all.groups));
+  const holdingsOnly = await json(await post(analyst, '/api/v1/analytics/ltv', { ...formula, revenue: [] }));
+  assert.ok(Number(holdingsOnly.overall.total) < Number(all.overall.total), 'revenue adds value');
+  const segment = await json(await post(analyst, '/api/v1/analytics/ltv', { ...formula, segment: 'has tag aum_tier = "wealth"' }));
+  assert.equal(segment.overall.customers, all.groups.find((g) => g.name === 'wealth').customers);
+  const mine = await json(await post(manager, '/api/v1/analytics/ltv', formula));
+  assert.ok(mine.overall.customers < CUSTOMERS);
+  const bad = await problem(await post(analyst, '/api/v1/analytics/ltv', { holdings: [{ attribute: 'age', rate: 0.1 }] }), 400, 'a bad holding');
+  assert.equal(bad.errors[0].pointer, '/holdings/0/attribute');
+  await problem(await post(rm, '/api/v1/analytics/ltv', formula), 403, 'rm');
+});
+
 test('bad queries are 400 problem+json naming the field', async () => {
   const op = await problem(await post(analyst, '/api/v1/analytics/funnel', {
     ...FUNNEL, steps: [FUNNEL.steps[0], { event: 'apply_card', where: [{ property: 'product', op: '<', value: 'x' }] }],
