@@ -9,6 +9,7 @@
 #include "analytics/internal/json_common.h"
 #include "analytics/internal/periods.h"
 #include "profile/balances.h"
+#include "profile/internal/decimal.h"
 
 namespace banyan::analytics {
 namespace {
@@ -16,29 +17,6 @@ namespace {
 constexpr std::string_view kNoneName = kGroupNone;
 constexpr int64_t kNoGroup = INT64_MIN;  // the "(none)" group of a split
 constexpr int64_t kOtherGroup = INT64_MIN + 1;
-
-// "50000", "500000.5" (yuan, canonical) → fen. The tag catalog only holds canonical decimals.
-Result<int64_t> YuanToFen(std::string_view text) {
-  const bool negative = !text.empty() && text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  const size_t dot = text.find('.');
-  const std::string_view whole = text.substr(0, dot);
-  const std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
-  if (whole.empty() || whole.size() > 15 || fraction.size() > 2) {
-    return InvalidArgumentError(fmt::format("{} is not an amount in yuan", text));
-  }
-  int64_t fen = 0;
-  for (char c : whole) {
-    if (c < '0' || c > '9') return InvalidArgumentError(fmt::format("{} is not an amount", text));
-    fen = fen * 10 + (c - '0');
-  }
-  for (size_t i = 0; i < 2; ++i) {
-    const char c = i < fraction.size() ? fraction[i] : '0';
-    if (c < '0' || c > '9') return InvalidArgumentError(fmt::format("{} is not an amount", text));
-    fen = fen * 10 + (c - '0');
-  }
-  return negative ? -fen : fen;
-}
 
 // Which tier row each band falls in: the bucket's index, or kOtherGroup when no bucket holds
 // the whole band. InvalidArgument when a bound cuts a band.
@@ -49,7 +27,7 @@ Result<std::vector<int64_t>> TierOfBands(const std::vector<AumTierBucket>& tiers
     for (const auto& [bound, out] :
          {std::pair{&tiers[t].min, &min}, std::pair{&tiers[t].max, &max}}) {
       if (!*bound) continue;
-      ASSIGN_OR_RETURN(*out, YuanToFen(**bound));
+      ASSIGN_OR_RETURN(*out, profile::internal::ParseDecimal(**bound, 2));
       if (std::find(std::begin(profile::kAumBandEdges), std::end(profile::kAumBandEdges), **out) ==
           std::end(profile::kAumBandEdges)) {
         return InvalidArgumentError(

@@ -6,7 +6,8 @@
 // fraction digits ("523410.25", "-0.5", "100"). Formatting gives the shortest form ("523410.2",
 // "100"): no '+', no leading zeros, no trailing fraction zeros, "0" for zero.
 //
-// Used by the profile module only (schema normalisation, balances, import).
+// Used by the profile module (schema normalisation, balances, import) and by analytics for the
+// aum_tier tag's bounds (analytics/aum_series.cc).
 // Thread safety: stateless functions.
 
 #ifndef BANYAN_PROFILE_INTERNAL_DECIMAL_H_
