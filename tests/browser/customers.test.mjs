@@ -168,7 +168,8 @@ test('roles without pii:unmask see masked data and no reveal; each role sees onl
         for (const rm of rms) assert.equal(rm.trim(), 'rm.xixi');
       }
       await rowsOf(page).first().locator('[data-testid=customer-link]').click();
-      await ready(page, SUBPAGES.customer.ready);
+      // Every section drawn (identifiers included), so "no reveal" means none anywhere.
+      await ready(page, SUBPAGES.customer.complete);
       await page.locator('[data-testid=customer-aum] .hint', { hasText: 'pii:unmask' }).waitFor();
       assert.equal(await page.locator('[data-testid^=reveal-]').count(), 0, `${username} has no reveal`);
       assert.match(await page.locator('[data-testid=identifier-phone]').innerText(), /\*{4}/);
@@ -186,7 +187,7 @@ test('roles without pii:unmask see masked data and no reveal; each role sees onl
     await page.locator('[data-testid=customer-table] .el-empty').waitFor();
     await search(page, xixi.phone);
     await rowsOf(page).first().locator('[data-testid=customer-link]').click();
-    await ready(page, SUBPAGES.customer.ready);
+    await ready(page, SUBPAGES.customer.complete);
     assert.ok(await page.locator('[data-testid=reveal-identifier-phone]').isVisible());
     // A customer outside the scope answers like one that does not exist.
     const outside = await apiLogin(env.url, 'admin', env.password('admin'));
