@@ -46,7 +46,8 @@ Result<http::Response> SendMessage(Call& call) {
 }
 
 // Each item is sent with key "<Idempotency-Key>:<index>"; one item's failure does not stop the
-// others, and a retried batch with the same header returns the same messages.
+// others, and a retried batch with the same header returns the same messages. All items are
+// written in one transaction (MessagingService::SendMany).
 Result<http::Response> SendBatch(Call& call) {
   const std::string key(call.request.headers.Get(kIdempotencyHeader));
   if (key.empty() || key.size() > messaging::kIdempotencyKeyBytesMax - 8) {
@@ -69,9 +70,13 @@ Result<http::Response> SendBatch(Call& call) {
                      messaging::ParseSendRequest(items[i], JsonPointer("/messages", i)));
     requests.push_back(std::move(request));
   }
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < requests.size(); ++i) keys.push_back(fmt::format("{}:{}", key, i));
+  // One write transaction for the whole batch (each item in a savepoint).
+  auto results = Messaging(call).SendMany(call.principal, keys, requests);
   Json out = Json::array();
   for (size_t i = 0; i < requests.size(); ++i) {
-    auto accepted = Messaging(call).Send(call.principal, fmt::format("{}:{}", key, i), requests[i]);
+    auto& accepted = results[i];
     if (accepted.ok()) {
       out.push_back(AcceptedJson(*accepted));
       continue;

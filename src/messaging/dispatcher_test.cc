@@ -2,7 +2,10 @@
 // SMS plugin (Aliyun- and Tencent-shaped) and the webhook plugin against loopback fake providers.
 
 #include <gtest/gtest.h>
+
 #include <sodium.h>
+#include <set>
+#include <thread>
 
 #include "messaging/internal/signing.h"
 #include "tests/messaging/fake_provider.h"
@@ -493,6 +496,49 @@ TEST_F(DispatcherTest, BatchFactsCountEachCustomerApartAndApplySuppression) {
   EXPECT_EQ(Get(queued.id)["reason"], "suppression: the recipient's address is suppressed on sms");
   EXPECT_EQ(State(mine.id), "sent");
   EXPECT_EQ(sms_.Count(), 5u);
+}
+
+// A batch is accepted in one transaction; an item's error rolls back that item only, and the
+// same keys answer the same messages again.
+TEST_F(DispatcherTest, SendManyWritesEveryItemButTheFailingOne) {
+  std::vector<SendRequest> requests = {Otp("1"), Otp("2"), Otp("3")};
+  requests[1].template_id = 999;  // no such template
+  const std::vector<std::string> keys = {"b:0", "b:1", "b:2"};
+  auto first = messaging_->SendMany(auth::Principal::System(), keys, requests);
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_TRUE(first[0].ok());
+  EXPECT_EQ(first[1].status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(first[2].ok());
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM message"), 2);
+  auto again = messaging_->SendMany(auth::Principal::System(), keys, requests);
+  ASSERT_TRUE(again[0].ok() && again[2].ok());
+  EXPECT_FALSE(again[0]->created);
+  EXPECT_EQ(again[2]->message.id, first[2]->message.id);
+  Drain();
+  EXPECT_EQ(sms_.Count(), 2u);
+}
+
+// Concurrent Send calls share commits (group commit) and each gets its own message.
+TEST_F(DispatcherTest, ConcurrentSendsAreEachAcceptedOnce) {
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::set<int64_t> ids;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every thread also repeats one shared key: it must stay one message.
+        const std::string key = i == 0 ? "shared" : fmt::format("t{}-{}", t, i);
+        auto accepted = messaging_->Send(auth::Principal::System(), key, Otp());
+        ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+        std::lock_guard lock(mutex);
+        ids.insert(accepted->message.id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * (kEach - 1) + 1));
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM message"), kThreads * (kEach - 1) + 1);
 }
 
 }  // namespace

@@ -151,8 +151,9 @@ Result<std::string> MessagingService::Shorten(std::string_view url,
   return fmt::format("{}/l/{}", options_.public_base_url, code);
 }
 
-Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::string_view key,
-                                        const SendRequest& request) {
+Result<MessagingService::PendingSend> MessagingService::BeginSend(const auth::Principal& principal,
+                                                                  std::string_view key,
+                                                                  const SendRequest& request) {
   if (key.empty() || key.size() > kIdempotencyKeyBytesMax) {
     return InvalidArgumentError(fmt::format("the Idempotency-Key header is required (1..{} bytes)",
                                             kIdempotencyKeyBytesMax));
@@ -174,10 +175,12 @@ Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::s
     one_id = found.front();
   }
   const std::vector<std::string> types = AddressTypes();
-  ASSIGN_OR_RETURN(customer::Contacts contacts,
-                   deps_.customers.ContactsForSending(principal, one_id, types));
-
-  Message m;
+  PendingSend pending;
+  pending.request = &request;
+  pending.key = std::string(key);
+  ASSIGN_OR_RETURN(pending.contacts, deps_.customers.ContactsForSending(principal, one_id, types));
+  const customer::Contacts& contacts = pending.contacts;
+  Message& m = pending.m;
   m.idempotency_scope = Scope(principal);
   m.idempotency_key = std::string(key);
   m.request_hash = internal::Sha256Hex(RequestJson(request).dump());
@@ -206,118 +209,203 @@ Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::s
           "/content");
     }
   }
-  // Links become short links, created with the message.
+  return pending;
+}
+
+// The body of one accepted message's transaction: idempotency, template, short links, the
+// gate's first answer, the outbox row. Sets p.result when it succeeds.
+Status MessagingService::WriteSend(store::Transaction& tx, PendingSend& p) {
+  const SendRequest& request = *p.request;
+  const customer::Contacts& contacts = p.contacts;
+  const Message& m = p.m;
+  const std::string_view key = p.key;
+  const Timestamp now = m.created_at;
   std::vector<std::string> links;  // code, url, code, url…
-  Accepted out;
+  ASSIGN_OR_RETURN(auto existing, outbox_.FindByKey(tx, m.idempotency_scope, key));
+  if (existing) {
+    if (existing->request_hash != m.request_hash) {
+      return AlreadyExistsError("this Idempotency-Key was used for a different request");
+    }
+    p.result = Accepted{std::move(*existing), false};
+    return Status::Ok();
+  }
+  Message message = m;
+  if (request.template_id) {
+    ASSIGN_OR_RETURN(const Template t, templates_.Get(tx, *request.template_id));
+    ASSIGN_OR_RETURN(const TemplateVersion v,
+                     templates_.Approved(tx, t.id, request.template_version));
+    if (request.purpose && *request.purpose != t.purpose) {
+      return InvalidArgumentError(
+          fmt::format("the template is for {} messages", PurposeName(t.purpose)), "/purpose");
+    }
+    if (request.channel != kAutoChannel && t.channel != "any" && t.channel != request.channel) {
+      return InvalidArgumentError(fmt::format("the template is for channel {}", t.channel),
+                                  "/channel");
+    }
+    message.purpose = t.purpose;
+    message.template_version = v.version;
+    if (request.channel == kAutoChannel && t.channel != "any") message.channel = t.channel;
+    RETURN_IF_ERROR(Render(v, request.variables).status());
+    for (const VariableDef& def : v.variables) {
+      if (def.type != "url" || !message.variables.contains(def.name)) continue;
+      ASSIGN_OR_RETURN(message.variables[def.name],
+                       Shorten(message.variables[def.name].get<std::string>(), &links));
+    }
+  } else {
+    message.purpose = *request.purpose;
+    static const std::regex kUrl(R"(https?://[^\s<>"]+)");
+    std::string text = *request.content, rewritten;
+    auto begin = std::sregex_iterator(text.begin(), text.end(), kUrl);
+    size_t at = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      rewritten += text.substr(at, it->position() - at);
+      ASSIGN_OR_RETURN(std::string short_url, Shorten(it->str(), &links));
+      rewritten += short_url;
+      at = it->position() + it->length();
+    }
+    message.content = rewritten + text.substr(at);
+  }
+  if (request.channel != kAutoChannel) message.channel = request.channel;
+  if (message.channel.empty()) {
+    auto routed = Route(tx, message, contacts);
+    if (routed.ok()) message.channel = *routed;
+  }
+  // The gate's first answer.
+  Decision decision;
+  if (message.channel.empty()) {
+    decision = {Verdict::kRefuse, "routing", "routing: no channel reaches the customer", {}};
+  } else {
+    auto channel = channels_.Find(message.channel);
+    if (!channel) {
+      decision = {Verdict::kRefuse,
+                  "routing",
+                  fmt::format("routing: channel {} is not configured", message.channel),
+                  {}};
+    } else {
+      ASSIGN_OR_RETURN(auto consents,
+                       privacy::ConsentLedger(deps_.clock).Current(tx, contacts.members));
+      PolicyFacts facts;
+      facts.purpose = message.purpose;
+      facts.personalised = message.personalised;
+      facts.channel = channel->name;
+      facts.consent_channel = std::string(channel->plugin->consent_channel());
+      facts.channel_carries_purpose = channel->plugin->Carries(message.purpose);
+      facts.consents = consents;
+      ASSIGN_OR_RETURN(facts.marketing_in_window,
+                       outbox_.MarketingAcceptedSince(tx, contacts.members,
+                                                      now - options_.policy.frequency_window));
+      ASSIGN_OR_RETURN(facts.suppressed,
+                       AnySuppressed(tx, *channel, Addresses(contacts, *channel->plugin)));
+      facts.channel_daily_cap = channel->plugin->DailyCapPerRecipient();
+      if (facts.channel_daily_cap > 0) {
+        const auto [from, until] = gate_.DayOf(std::max(message.send_at, now));
+        ASSIGN_OR_RETURN(
+            facts.channel_today,
+            outbox_.ChannelAcceptedFor(tx, contacts.members, channel->name, from, until));
+      }
+      decision = gate_.Preview(facts);
+    }
+  }
+  message.state = MessageState::kQueued;
+  message.next_attempt_at = std::max(message.send_at, now);
+  if (decision.verdict == Verdict::kRefuse) {
+    message.state = MessageState::kRefused;
+    message.reason = decision.reason;
+    message.next_attempt_at.reset();
+  } else if (decision.verdict == Verdict::kDefer && message.send_at <= decision.defer_until) {
+    message.state = MessageState::kDeferred;
+    message.reason = decision.reason;
+    message.next_attempt_at = decision.defer_until;
+  }
+  RETURN_IF_ERROR(outbox_.Insert(tx, message));
+  for (size_t i = 0; i + 1 < links.size(); i += 2) {
+    RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO message_link (code, message_id, url, created_at) VALUES (?, ?, ?, ?)",
+        {links[i], message.id, links[i + 1], ToUnixMicros(now)}));
+  }
+  p.result = Accepted{std::move(message), true};
+  return Status::Ok();
+}
+
+// Runs the transactions of `group` in ONE write transaction (one commit, one fsync), each inside
+// a savepoint so that one message's error rolls back only that message.
+void MessagingService::CommitGroup(std::span<PendingSend* const> group) {
   Status written = deps_.db.Write([&](store::Transaction& tx) -> Status {
-    links.clear();
-    ASSIGN_OR_RETURN(auto existing, outbox_.FindByKey(tx, m.idempotency_scope, key));
-    if (existing) {
-      if (existing->request_hash != m.request_hash) {
-        return AlreadyExistsError("this Idempotency-Key was used for a different request");
+    for (PendingSend* p : group) {
+      p->result = InternalError("not written");
+      RETURN_IF_ERROR(tx.Execute("SAVEPOINT message_send", {}));
+      Status one = WriteSend(tx, *p);
+      if (!one.ok()) {
+        p->result = one;
+        RETURN_IF_ERROR(tx.Execute("ROLLBACK TO SAVEPOINT message_send", {}));
       }
-      out = {std::move(*existing), false};
-      return Status::Ok();
+      RETURN_IF_ERROR(tx.Execute("RELEASE SAVEPOINT message_send", {}));
     }
-    Message message = m;
-    if (request.template_id) {
-      ASSIGN_OR_RETURN(const Template t, templates_.Get(tx, *request.template_id));
-      ASSIGN_OR_RETURN(const TemplateVersion v,
-                       templates_.Approved(tx, t.id, request.template_version));
-      if (request.purpose && *request.purpose != t.purpose) {
-        return InvalidArgumentError(
-            fmt::format("the template is for {} messages", PurposeName(t.purpose)), "/purpose");
-      }
-      if (request.channel != kAutoChannel && t.channel != "any" && t.channel != request.channel) {
-        return InvalidArgumentError(fmt::format("the template is for channel {}", t.channel),
-                                    "/channel");
-      }
-      message.purpose = t.purpose;
-      message.template_version = v.version;
-      if (request.channel == kAutoChannel && t.channel != "any") message.channel = t.channel;
-      RETURN_IF_ERROR(Render(v, request.variables).status());
-      for (const VariableDef& def : v.variables) {
-        if (def.type != "url" || !message.variables.contains(def.name)) continue;
-        ASSIGN_OR_RETURN(message.variables[def.name],
-                         Shorten(message.variables[def.name].get<std::string>(), &links));
-      }
-    } else {
-      message.purpose = *request.purpose;
-      static const std::regex kUrl(R"(https?://[^\s<>"]+)");
-      std::string text = *request.content, rewritten;
-      auto begin = std::sregex_iterator(text.begin(), text.end(), kUrl);
-      size_t at = 0;
-      for (auto it = begin; it != std::sregex_iterator(); ++it) {
-        rewritten += text.substr(at, it->position() - at);
-        ASSIGN_OR_RETURN(std::string short_url, Shorten(it->str(), &links));
-        rewritten += short_url;
-        at = it->position() + it->length();
-      }
-      message.content = rewritten + text.substr(at);
-    }
-    if (request.channel != kAutoChannel) message.channel = request.channel;
-    if (message.channel.empty()) {
-      auto routed = Route(tx, message, contacts);
-      if (routed.ok()) message.channel = *routed;
-    }
-    // The gate's first answer.
-    Decision decision;
-    if (message.channel.empty()) {
-      decision = {Verdict::kRefuse, "routing", "routing: no channel reaches the customer", {}};
-    } else {
-      auto channel = channels_.Find(message.channel);
-      if (!channel) {
-        decision = {Verdict::kRefuse,
-                    "routing",
-                    fmt::format("routing: channel {} is not configured", message.channel),
-                    {}};
-      } else {
-        ASSIGN_OR_RETURN(auto consents,
-                         privacy::ConsentLedger(deps_.clock).Current(tx, contacts.members));
-        PolicyFacts facts;
-        facts.purpose = message.purpose;
-        facts.personalised = message.personalised;
-        facts.channel = channel->name;
-        facts.consent_channel = std::string(channel->plugin->consent_channel());
-        facts.channel_carries_purpose = channel->plugin->Carries(message.purpose);
-        facts.consents = consents;
-        ASSIGN_OR_RETURN(facts.marketing_in_window,
-                         outbox_.MarketingAcceptedSince(tx, contacts.members,
-                                                        now - options_.policy.frequency_window));
-        ASSIGN_OR_RETURN(facts.suppressed,
-                         AnySuppressed(tx, *channel, Addresses(contacts, *channel->plugin)));
-        facts.channel_daily_cap = channel->plugin->DailyCapPerRecipient();
-        if (facts.channel_daily_cap > 0) {
-          const auto [from, until] = gate_.DayOf(std::max(message.send_at, now));
-          ASSIGN_OR_RETURN(
-              facts.channel_today,
-              outbox_.ChannelAcceptedFor(tx, contacts.members, channel->name, from, until));
-        }
-        decision = gate_.Preview(facts);
-      }
-    }
-    message.state = MessageState::kQueued;
-    message.next_attempt_at = std::max(message.send_at, now);
-    if (decision.verdict == Verdict::kRefuse) {
-      message.state = MessageState::kRefused;
-      message.reason = decision.reason;
-      message.next_attempt_at.reset();
-    } else if (decision.verdict == Verdict::kDefer && message.send_at <= decision.defer_until) {
-      message.state = MessageState::kDeferred;
-      message.reason = decision.reason;
-      message.next_attempt_at = decision.defer_until;
-    }
-    RETURN_IF_ERROR(outbox_.Insert(tx, message));
-    for (size_t i = 0; i + 1 < links.size(); i += 2) {
-      RETURN_IF_ERROR(tx.Execute(
-          "INSERT INTO message_link (code, message_id, url, created_at) VALUES (?, ?, ?, ?)",
-          {links[i], message.id, links[i + 1], ToUnixMicros(now)}));
-    }
-    out = {std::move(message), true};
     return Status::Ok();
   });
-  RETURN_IF_ERROR(written);
-  if (out.created && out.message.state == MessageState::kQueued) Wake();
+  if (!written.ok()) {
+    for (PendingSend* p : group) p->result = written;
+  }
+  bool wake = false;
+  for (const PendingSend* p : group) {
+    wake = wake || (p->result.ok() && p->result->created &&
+                    p->result->message.state == MessageState::kQueued);
+  }
+  if (wake) Wake();
+}
+
+// Group commit: concurrent Send calls queue their message; whichever finds no commit running
+// writes everything queued so far in one transaction, the others wait for it. Under load the
+// callers share one commit instead of queueing for one each.
+void MessagingService::GroupCommit(PendingSend& pending) {
+  std::unique_lock lock(commit_mutex_);
+  commit_queue_.push_back(&pending);
+  while (!pending.done) {
+    if (committing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    committing_ = true;
+    const size_t take = std::min(commit_queue_.size(), kCommitGroupMax);
+    std::vector<PendingSend*> group(commit_queue_.begin(), commit_queue_.begin() + take);
+    commit_queue_.erase(commit_queue_.begin(), commit_queue_.begin() + take);
+    lock.unlock();
+    CommitGroup(group);
+    lock.lock();
+    for (PendingSend* p : group) p->done = true;
+    committing_ = false;
+    committed_.notify_all();
+  }
+}
+
+Result<Accepted> MessagingService::Send(const auth::Principal& principal, std::string_view key,
+                                        const SendRequest& request) {
+  ASSIGN_OR_RETURN(PendingSend pending, BeginSend(principal, key, request));
+  GroupCommit(pending);
+  return std::move(pending.result);
+}
+
+std::vector<Result<Accepted>> MessagingService::SendMany(const auth::Principal& principal,
+                                                         std::span<const std::string> keys,
+                                                         std::span<const SendRequest> requests) {
+  std::vector<Result<Accepted>> out;
+  std::vector<PendingSend> pending;
+  std::vector<size_t> index;  // pending[j] answers out[index[j]]
+  pending.reserve(requests.size());
+  for (size_t i = 0; i < requests.size() && i < keys.size(); ++i) {
+    auto begun = BeginSend(principal, keys[i], requests[i]);
+    if (!begun.ok()) {
+      out.emplace_back(begun.status());
+      continue;
+    }
+    out.emplace_back(InternalError("not written"));
+    index.push_back(i);
+    pending.push_back(std::move(*begun));
+  }
+  std::vector<PendingSend*> group;
+  for (PendingSend& p : pending) group.push_back(&p);
+  if (!group.empty()) CommitGroup(group);
+  for (size_t j = 0; j < pending.size(); ++j) out[index[j]] = std::move(pending[j].result);
   return out;
 }
 

@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,8 @@ namespace banyan::messaging {
 
 inline constexpr int kTimelinePageMax = 200;
 inline constexpr int kClaimBatchMax = 1000;
+// Messages of concurrent Send calls written in one transaction (group commit).
+inline constexpr size_t kCommitGroupMax = 256;
 inline constexpr int kDispatchThreadsMax = 32;
 // Sent messages whose results one PollOnce asks a polling channel about.
 inline constexpr int kResultPollBatchMax = 500;
@@ -125,6 +128,12 @@ class MessagingService {
   // The send API. `key` is the Idempotency-Key header (1..kIdempotencyKeyBytesMax bytes).
   Result<Accepted> Send(const auth::Principal& principal, std::string_view key,
                         const SendRequest& request);
+  // The batch send API: every message accepted in ONE write transaction (each in a savepoint, so
+  // one message's error does not undo the others). Answers in the order of `requests`; `keys`
+  // holds each message's Idempotency-Key.
+  std::vector<Result<Accepted>> SendMany(const auth::Principal& principal,
+                                         std::span<const std::string> keys,
+                                         std::span<const SendRequest> requests);
   // A message with its attempts and status history; NotFound outside the caller's scope.
   Result<Json> Get(const auth::Principal& principal, int64_t id);
 
@@ -186,6 +195,20 @@ class MessagingService {
 
  private:
   MessagingService(Deps deps, MessagingOptions options);
+  // One message being accepted: what was resolved before its transaction, and its answer.
+  struct PendingSend {
+    const SendRequest* request = nullptr;
+    std::string key;
+    Message m;
+    customer::Contacts contacts;
+    Result<Accepted> result = InternalError("not written");
+    bool done = false;  // guarded by commit_mutex_
+  };
+  Result<PendingSend> BeginSend(const auth::Principal& principal, std::string_view key,
+                                const SendRequest& request);
+  Status WriteSend(store::Transaction& tx, PendingSend& pending);
+  void CommitGroup(std::span<PendingSend* const> group);
+  void GroupCommit(PendingSend& pending);
   struct Work;  // one claimed message being handled
   void Loop();
   Result<std::vector<Work>> Prepare(std::vector<Message> claimed);
@@ -219,6 +242,11 @@ class MessagingService {
   std::mutex random_mutex_;  // guards deps_.random
   std::mutex versions_mutex_;
   std::map<std::pair<int64_t, int>, TemplateVersion> versions_;  // approved versions only
+
+  std::mutex commit_mutex_;
+  std::condition_variable committed_;
+  bool committing_ = false;                 // guarded by commit_mutex_
+  std::vector<PendingSend*> commit_queue_;  // guarded by commit_mutex_
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;
