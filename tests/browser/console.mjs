@@ -13,6 +13,8 @@ const WEB_DIST = new URL('../../web/dist/index.html', import.meta.url).pathname;
 export const MENU = {
   account: null,
   customers: 'customers:read',
+  segments: 'segments:read',
+  tags: 'tags:read',
   staff: 'staff:read',
   roles: 'staff:read',
   branches: 'branches:read',
@@ -23,6 +25,9 @@ export const PAGES = {
   account: { path: '/account', ready: '[data-testid=page-account] [data-testid=profile]' },
   // The list has answered (rows, or the empty state when the data set has no customers).
   customers: { path: '/customers', ready: '[data-testid=customer-table][data-loaded] .el-table__inner-wrapper' },
+  // The saved segments have answered (rows, or the empty state: the demo bank has none).
+  segments: { path: '/segments', ready: '[data-testid=segment-table][data-loaded] .el-table__inner-wrapper' },
+  tags: { path: '/tags', ready: '[data-testid=tag-table][data-loaded] .el-table__body tr' },
   staff: { path: '/settings/staff', ready: '[data-testid=staff-table] .el-table__body tr' },
   roles: { path: '/settings/roles', ready: '[data-testid=roles-table] .el-table__body tr' },
   branches: { path: '/settings/branches', ready: '[data-testid=branch-map] canvas' },

@@ -17,12 +17,12 @@ const DEMO_USERS = ['admin', 'analyst', 'marketer', 'manager.xixi', 'rm.xixi', '
 // What the roles are documented to reach (docs/security.md), as a second check on the
 // permission-derived expectation below.
 const DOCUMENTED_MENU = {
-  admin: ['account', 'customers', 'staff', 'roles', 'branches', 'api-keys', 'audit'],
-  analyst: ['account', 'customers', 'branches'],
-  marketer: ['account', 'customers', 'branches'],
-  'manager.xixi': ['account', 'customers', 'staff', 'roles', 'branches'],
-  'rm.xixi': ['account', 'customers', 'branches'],
-  auditor: ['account', 'customers', 'staff', 'roles', 'branches', 'audit'],
+  admin: ['account', 'customers', 'segments', 'tags', 'staff', 'roles', 'branches', 'api-keys', 'audit'],
+  analyst: ['account', 'customers', 'segments', 'tags', 'branches'],
+  marketer: ['account', 'customers', 'segments', 'tags', 'branches'],
+  'manager.xixi': ['account', 'customers', 'segments', 'tags', 'staff', 'roles', 'branches'],
+  'rm.xixi': ['account', 'customers', 'tags', 'branches'],
+  auditor: ['account', 'customers', 'segments', 'tags', 'staff', 'roles', 'branches', 'audit'],
 };
 
 for (const username of DEMO_USERS) {

@@ -20,12 +20,12 @@ describe('menuFor', () => {
   });
 
   it.each([
-    ['admin', [['main', ['account', 'customers']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
-    ['analyst', [['main', ['account', 'customers']], ['settings', ['branches']]]],
-    ['marketer', [['main', ['account', 'customers']], ['settings', ['branches']]]],
-    ['branch_manager', [['main', ['account', 'customers']], ['settings', ['staff', 'roles', 'branches']]]],
-    ['relationship_manager', [['main', ['account', 'customers']], ['settings', ['branches']]]],
-    ['auditor', [['main', ['account', 'customers']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
+    ['admin', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
+    ['analyst', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['branches']]]],
+    ['marketer', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['branches']]]],
+    ['branch_manager', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['staff', 'roles', 'branches']]]],
+    ['relationship_manager', [['main', ['account', 'customers', 'tags']], ['settings', ['branches']]]],
+    ['auditor', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
   ])('shows %s only what the role allows', (role, expected) => {
     expect(menuNames(roles.get(role) as Set<string>)).toEqual(expected);
   });

@@ -2,6 +2,7 @@
 
 import { api } from './client';
 import type { QueryValue } from './client';
+import type { SegmentCatalog } from '@/utils/segmentExpression';
 import type {
   ApiKey,
   ApiKeyCreated,
@@ -21,10 +22,15 @@ import type {
   LoginResponse,
   Me,
   Page,
+  Segment,
+  SegmentInput,
+  SegmentPreview,
   Staff,
   StaffCreate,
   StaffPatch,
+  TagCounts,
   TagDefinition,
+  TagInput,
   UnmaskResult,
 } from './types';
 
@@ -161,7 +167,35 @@ export const customerApi = {
 
 // The tag catalog (tags:read): the customer 360 reads bucket tags' labels from it.
 export const tagApi = {
-  list(): Promise<Page<TagDefinition>> {
-    return api.get('/api/v1/tags');
+  list(params: { cursor?: string | null; limit?: number } = {}): Promise<Page<TagDefinition>> {
+    return api.get('/api/v1/tags', { query: params as Record<string, QueryValue> });
+  },
+  // One tag with its holders per value in the caller's scope.
+  get(id: number): Promise<TagDefinition & { counts?: TagCounts }> {
+    return api.get(`/api/v1/tags/${id}`);
+  },
+  create(input: TagInput): Promise<TagDefinition> {
+    return api.post('/api/v1/tags', input);
+  },
+  // Recomputes a daily or manual tag now (tags:write); answers its holders per value.
+  refresh(id: number): Promise<TagCounts> {
+    return api.post(`/api/v1/tags/${id}/refresh`);
+  },
+};
+
+// Saved segments and the builder's helpers (segments:read; saving segments:write).
+export const segmentApi = {
+  list(params: { cursor?: string | null; limit?: number } = {}): Promise<Page<Segment>> {
+    return api.get('/api/v1/segments', { query: params as Record<string, QueryValue> });
+  },
+  catalog(): Promise<SegmentCatalog> {
+    return api.get('/api/v1/segments/catalog');
+  },
+  // Who matches an expression now, in the caller's scope: the count and a masked sample.
+  preview(expression: string, sample = 10, signal?: AbortSignal): Promise<SegmentPreview> {
+    return api.post('/api/v1/segments/preview', { expression, sample }, { signal });
+  },
+  create(input: SegmentInput): Promise<Segment> {
+    return api.post('/api/v1/segments', input);
   },
 };

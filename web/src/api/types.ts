@@ -304,4 +304,52 @@ export interface TagDefinition {
   kind: 'rule' | 'bucket' | 'imported' | 'lifecycle';
   description: string;
   definition: { buckets?: Array<{ value: string; label?: string }> } & Record<string, unknown>;
+  refresh?: 'live' | 'daily' | 'manual';
+  updated_at?: string;
+}
+
+// Holders of a tag per value in the caller's scope (GET /tags/{id} counts, POST …/refresh).
+export interface TagCounts {
+  total: number;
+  as_of: string;
+  values?: Array<{ value: string; label?: string; count: number }>;
+}
+
+export interface TagInput {
+  name: string;
+  category: string;
+  description: string;
+  kind: 'rule' | 'bucket';
+  refresh: 'live' | 'daily' | 'manual';
+  definition: Record<string, unknown>;
+}
+
+// A saved segment (GET /api/v1/segments).
+export interface Segment {
+  id: number;
+  name: string;
+  description: string;
+  kind: 'live' | 'static';
+  expression: string;
+  owner_staff_id: number | null;
+  branch_id: number | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  live: { engine_version: number; consistent_at: string; members: number; entered: number; exited: number } | null;
+}
+
+export interface SegmentInput {
+  name: string;
+  description?: string;
+  kind: 'live' | 'static';
+  expression: string;
+}
+
+export interface SegmentPreview {
+  count: number;
+  sample: CustomerSummary[];
+  expression: string;
+  as_of: string;
+  took_ms: number;
 }

@@ -4,7 +4,7 @@
 
 import type { Component } from 'vue';
 import type { RouteRecordRaw } from 'vue-router';
-import { Document, Key, OfficeBuilding, Avatar, Postcard, User, UserFilled } from '@element-plus/icons-vue';
+import { Document, Filter, Key, PriceTag, OfficeBuilding, Avatar, Postcard, User, UserFilled } from '@element-plus/icons-vue';
 
 export type MenuGroup = 'main' | 'settings';
 
@@ -46,6 +46,26 @@ export const consoleChildren: RouteRecordRaw[] = [
     name: 'customer',
     component: () => import('@/views/customers/CustomerView.vue'),
     meta: { titleKey: 'nav.customer', permission: 'customers:read', parent: 'customers' },
+  },
+  {
+    path: 'segments',
+    name: 'segments',
+    component: () => import('@/views/segments/SegmentsView.vue'),
+    meta: {
+      titleKey: 'nav.segments',
+      permission: 'segments:read',
+      menu: { group: 'main', icon: Filter, order: 30 },
+    },
+  },
+  {
+    path: 'tags',
+    name: 'tags',
+    component: () => import('@/views/segments/TagsView.vue'),
+    meta: {
+      titleKey: 'nav.tags',
+      permission: 'tags:read',
+      menu: { group: 'main', icon: PriceTag, order: 40 },
+    },
   },
   {
     path: 'settings/staff',
