@@ -17,5 +17,8 @@ for i in $(seq "$REPEATS"); do
   BENCH_MESSAGES=$MESSAGES BANYAN_LOG_LEVEL=warn "$BIN" 2>/dev/null | grep -E '^[a-z0-9_]+ [0-9.]+$' | tee -a "$out"
 done
 echo "# medians"
-sort "$out" | awk '{v[$1]=v[$1] " " $2} END {for (k in v) {n=split(v[k], a, " "); asort(a); print k, a[int((n+1)/2)]}}' | sort
+for key in $(cut -d' ' -f1 "$out" | sort -u); do  # POSIX awk (mawk has no asort)
+  grep "^$key " "$out" | cut -d' ' -f2 | sort -g | awk -v k="$key" '{a[NR]=$1} END {print k, a[int((NR+1)/2)]}'
+done
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 rm -f "$out"

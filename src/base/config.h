@@ -81,7 +81,7 @@ struct Config {
     int64_t retry_attempts_max = 6;
     int64_t retry_backoff_initial_ms = 2000;
     int64_t retry_backoff_max_ms = 3'600'000;
-    int64_t dispatch_threads = 2;
+    int64_t dispatch_threads = 8;  // more than cores: a thread waits on one provider call at a time
     int64_t dispatch_batch = 100;
     std::string public_base_url;  // short links; empty: http://<server.listen>
     std::string channels_file;    // JSON channel configurations applied at start; empty: none
