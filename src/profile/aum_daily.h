@@ -78,7 +78,7 @@ Status CountInAumDaily(store::Transaction& tx, CivilDay date, const AumCellKey& 
 // Which cells a reader may see: all, those of some home branches, or one manager's.
 struct AumCellScope {
   std::optional<std::vector<int64_t>> branch_ids{};  // nullopt: any
-  std::optional<int64_t> rm_id{};                  // nullopt: any
+  std::optional<int64_t> rm_id{};                    // nullopt: any
 };
 
 // The cells from `from` to `to` (inclusive) in `scope`, by date. InvalidArgument when to < from

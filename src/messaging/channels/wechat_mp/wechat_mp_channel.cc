@@ -2,15 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <mutex>
-
+#include "messaging/channels/access_token.h"
 #include "messaging/channels/callback_auth.h"
 #include "messaging/internal/signing.h"
 
 namespace banyan::messaging::channels {
 namespace {
-
-constexpr Micros kTokenEarlyRefresh = std::chrono::minutes(5);
 
 struct WechatConfig {
   std::string app_id, app_secret, api_base, callback_token;
@@ -19,7 +16,13 @@ struct WechatConfig {
 class WechatMpChannel final : public Channel {
  public:
   WechatMpChannel(WechatConfig config, ChannelContext& context)
-      : config_(std::move(config)), http_(context.http), clock_(context.clock) {}
+      : config_(std::move(config)),
+        http_(context.http),
+        clock_(context.clock),
+        tokens_(fmt::format("{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
+                            config_.api_base, internal::PercentEncode(config_.app_id),
+                            internal::PercentEncode(config_.app_secret)),
+                "access token", context.http, context.clock) {}
 
   std::string_view address_type() const override { return "wechat_openid"; }
   std::string_view consent_channel() const override { return "wechat"; }
@@ -101,32 +104,12 @@ class WechatMpChannel final : public Channel {
   }
 
  private:
-  Result<std::string> Token(bool refresh) {
-    std::lock_guard lock(mutex_);
-    if (!refresh && !token_.empty() && clock_.Now() < token_expires_at_) return token_;
-    HttpCall call{"GET",
-                  fmt::format("{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
-                              config_.api_base, internal::PercentEncode(config_.app_id),
-                              internal::PercentEncode(config_.app_secret)),
-                  {},
-                  ""};
-    ASSIGN_OR_RETURN(HttpReply reply, http_.Send(call));
-    auto answer = ParseJson(reply.body);
-    if (reply.status != 200 || !answer.ok() || !answer->contains("access_token")) {
-      return UnavailableError(fmt::format("access token: HTTP {}", reply.status));
-    }
-    token_ = (*answer)["access_token"].get<std::string>();
-    token_expires_at_ =
-        clock_.Now() + std::chrono::seconds(answer->value("expires_in", 7200)) - kTokenEarlyRefresh;
-    return token_;
-  }
+  Result<std::string> Token(bool refresh) { return tokens_.Get(refresh); }
 
   const WechatConfig config_;
   HttpClient& http_;
   const Clock& clock_;
-  std::mutex mutex_;
-  std::string token_;             // guarded by mutex_
-  Timestamp token_expires_at_{};  // guarded by mutex_
+  AccessTokenCache tokens_;
 };
 
 Result<std::unique_ptr<Channel>> Create(const Json& json, ChannelContext& context) {

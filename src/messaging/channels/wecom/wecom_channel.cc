@@ -4,15 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <mutex>
 
 #include "base/logging.h"
+#include "messaging/channels/access_token.h"
 #include "messaging/internal/signing.h"
 
 namespace banyan::messaging::channels {
 namespace {
 
-constexpr Micros kTokenEarlyRefresh = std::chrono::minutes(5);
 constexpr int64_t kErrInvalidToken = 40014;
 constexpr int64_t kErrExpiredToken = 42001;
 
@@ -31,7 +30,13 @@ struct ApiAnswer {
 class WecomChannel final : public Channel {
  public:
   WecomChannel(WecomConfig config, ChannelContext& context)
-      : config_(std::move(config)), http_(context.http), clock_(context.clock) {}
+      : config_(std::move(config)),
+        http_(context.http),
+        clock_(context.clock),
+        tokens_(fmt::format("{}/cgi-bin/gettoken?corpid={}&corpsecret={}", config_.api_base,
+                            internal::PercentEncode(config_.corp_id),
+                            internal::PercentEncode(config_.secret)),
+                "gettoken", context.http, context.clock) {}
 
   std::string_view address_type() const override { return "wecom_external_userid"; }
   std::string_view consent_channel() const override { return "wecom"; }
@@ -144,33 +149,12 @@ class WecomChannel final : public Channel {
     return {AttemptOutcome::kRetry, Json(), "access token refused twice"};
   }
 
-  Result<std::string> Token(bool refresh) {
-    std::lock_guard lock(mutex_);
-    if (!refresh && !token_.empty() && clock_.Now() < token_expires_at_) return token_;
-    HttpCall call{"GET",
-                  fmt::format("{}/cgi-bin/gettoken?corpid={}&corpsecret={}", config_.api_base,
-                              internal::PercentEncode(config_.corp_id),
-                              internal::PercentEncode(config_.secret)),
-                  {},
-                  ""};
-    ASSIGN_OR_RETURN(HttpReply reply, http_.Send(call));
-    auto answer = ParseJson(reply.body);
-    if (reply.status != 200 || !answer.ok() || !answer->is_object() ||
-        !answer->contains("access_token") || answer->value("errcode", int64_t{0}) != 0) {
-      return UnavailableError(fmt::format("gettoken: HTTP {}", reply.status));
-    }
-    token_ = (*answer)["access_token"].get<std::string>();
-    token_expires_at_ =
-        clock_.Now() + std::chrono::seconds(answer->value("expires_in", 7200)) - kTokenEarlyRefresh;
-    return token_;
-  }
+  Result<std::string> Token(bool refresh) { return tokens_.Get(refresh); }
 
   const WecomConfig config_;
   HttpClient& http_;
   const Clock& clock_;
-  std::mutex mutex_;
-  std::string token_;             // guarded by mutex_
-  Timestamp token_expires_at_{};  // guarded by mutex_
+  AccessTokenCache tokens_;
 };
 
 bool IsUserid(std::string_view id) {
