@@ -10,7 +10,7 @@ packages=(
   # libraries
   libboost-dev libsqlite3-dev libsodium-dev libspdlog-dev libfmt-dev libtoml11-dev
   libcctz-dev tzdata nlohmann-json3-dev zlib1g-dev libsimdjson-dev libroaring-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk curl ca-certificates
   # the email channel's tests: a real SMTP server (Debian's python3 with aiosmtpd)

@@ -10,8 +10,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -74,6 +77,13 @@ class FakeProvider {
     std::lock_guard lock(mutex_);
     for (int i = 0; i < count; ++i) failures_.emplace_back(status, body);
   }
+  // A check every request passes before it is answered, as the real provider authenticates it:
+  // it returns the (status, body) of a refusal, or nothing to accept the request.
+  using Check = std::function<std::optional<std::pair<int, std::string>>(const Recorded&)>;
+  void SetCheck(Check check) {
+    std::lock_guard lock(mutex_);
+    check_ = std::move(check);
+  }
   void SetOkBody(std::string body) {
     std::lock_guard lock(mutex_);
     ok_body_ = std::move(body);
@@ -92,6 +102,11 @@ class FakeProvider {
     std::lock_guard lock(mutex_);
     requests_.push_back({std::string(http::MethodName(request.method)), request.path,
                          request.query_string, request.body, request.headers.entries()});
+    if (check_) {
+      if (auto refused = check_(requests_.back())) {
+        return http::Response::Json(refused->first, refused->second);
+      }
+    }
     if (!failures_.empty()) {
       auto [status, body] = failures_.front();
       failures_.pop_front();
@@ -106,9 +121,31 @@ class FakeProvider {
   std::thread thread_;
   mutable std::mutex mutex_;
   std::string ok_body_;                               // guarded by mutex_
+  Check check_;                                       // guarded by mutex_
   std::deque<std::pair<int, std::string>> failures_;  // guarded by mutex_
   std::vector<Recorded> requests_;                    // guarded by mutex_
 };
+
+#ifdef BANYAN_SOURCE_DIR
+// Aliyun's signature check, computed independently of Banyan's signing code by
+// tests/messaging/aliyun_verify.py (Python's hmac, hashlib and urllib): a request whose Signature
+// does not match is refused as Aliyun refuses it (HTTP 400, SignatureDoesNotMatch).
+inline FakeProvider::Check AliyunSignatureCheck(std::string secret) {
+  return [secret](const Recorded& request) -> std::optional<std::pair<int, std::string>> {
+    const std::string command = std::string("python3 ") + BANYAN_SOURCE_DIR +
+                                "/tests/messaging/aliyun_verify.py '" + secret + "' " +
+                                request.method;
+    FILE* pipe = popen(command.c_str(), "w");
+    if (pipe == nullptr) return std::make_pair(500, std::string(R"({"Code":"NoPython"})"));
+    fwrite(request.body.data(), 1, request.body.size(), pipe);
+    const int status = pclose(pipe);
+    if (status == 0) return std::nullopt;
+    return std::make_pair(400, std::string(R"({"Code":"SignatureDoesNotMatch","Message":)"
+                                           R"("Specified signature is not matched with our )"
+                                           R"(calculation."})"));
+  };
+}
+#endif  // BANYAN_SOURCE_DIR
 
 }  // namespace banyan::messaging::testing
 

@@ -1,7 +1,6 @@
 #include "messaging/channels/sms/sms_channel.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include "base/time.h"
 #include "messaging/channels/callback_auth.h"
@@ -18,14 +17,6 @@ struct SmsConfig {
   std::string endpoint, access_key_id, access_key_secret, sign_name, sdk_app_id, region;
   std::string callback_token, unsubscribe_param;
 };
-
-std::string Base64(std::string_view bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 std::string Digits(std::string_view phone) {
   std::string out;
@@ -98,7 +89,7 @@ class SmsChannel final : public Channel {
     for (const auto& [name, value] : params) template_param[name] = value;
     const std::string timestamp =
         FormatRfc3339(std::chrono::floor<std::chrono::seconds>(clock_.Now()));
-    // Canonical order: sorted by name, as Aliyun's RPC signature requires.
+    // Sorted by name: the canonical order of Aliyun's RPC signature (sent in the same order).
     std::vector<std::pair<std::string, std::string>> fields = {
         {"AccessKeyId", config_.access_key_id},
         {"Action", "SendSms"},
@@ -106,7 +97,7 @@ class SmsChannel final : public Channel {
         {"OutId", m.idempotency_id},
         {"PhoneNumbers", Digits(m.address)},
         {"SignName", config_.sign_name},
-        {"SignatureMethod", "HMAC-SHA256"},
+        {"SignatureMethod", "HMAC-SHA1"},
         {"SignatureNonce", m.idempotency_id + "-" + timestamp},
         {"SignatureVersion", "1.0"},
         {"TemplateCode", code},
@@ -114,9 +105,9 @@ class SmsChannel final : public Channel {
         {"Timestamp", timestamp},
         {"Version", "2017-05-25"},
     };
-    const std::string canonical = internal::FormEncode(fields);
-    const std::string to_sign = "POST&%2F&" + internal::PercentEncode(canonical);
-    fields.emplace_back("Signature", Base64(HmacSha256(config_.access_key_secret + "&", to_sign)));
+    const std::string signature =
+        internal::AliyunRpcSignature("POST", fields, config_.access_key_secret);
+    fields.emplace_back("Signature", signature);
     HttpCall call{"POST",
                   config_.endpoint,
                   {{"Content-Type", "application/x-www-form-urlencoded"}},
