@@ -165,7 +165,7 @@ test('admin adds a sub-branch below a branch; it joins the table and the map', {
 });
 
 test('anyone changes their own password from My account', { timeout: 90_000 }, async () => {
-  const { context, page } = await openAs('marketer');
+  const { context, page } = await openAs('marketer', '/account');
   try {
     const form = page.locator('[data-testid=password-form]');
     await form.locator('input[name=current-password]').fill('not-my-password');
@@ -220,7 +220,7 @@ test('the auditor opens the audit log, filters it and verifies the chain', { tim
 });
 
 test('the language switch is remembered per user, across reloads and browsers', { timeout: 90_000 }, async () => {
-  const { context, page } = await openAs('analyst');
+  const { context, page } = await openAs('analyst', '/account');
   try {
     const switchTo = async (label) => {
       await page.locator('[data-testid=locale-switch]').first().click();

@@ -11,17 +11,35 @@ const WEB_DIST = new URL('../../web/dist/index.html', import.meta.url).pathname;
 
 // Every menu entry and the permission it needs (the console's src/router/routes.ts).
 export const MENU = {
+  overview: 'analytics:read',
   account: null,
   customers: 'customers:read',
   segments: 'segments:read',
   tags: 'tags:read',
+  funnel: 'analytics:read',
+  retention: 'analytics:read',
+  activity: 'analytics:read',
+  trends: 'analytics:read',
+  aum: 'analytics:read',
   staff: 'staff:read',
   roles: 'staff:read',
   branches: 'branches:read',
   'api-keys': 'api_keys:manage',
   audit: 'audit:read',
 };
+// A card or chart of the analytics pages has answered: drawn, or its empty state.
+const drawn = (card) => `${card}[data-loaded] canvas, ${card}[data-loaded] [data-testid=card-empty]`;
 export const PAGES = {
+  // Every card has answered, and the MAU trend is drawn.
+  overview: { path: '/overview', ready: `[data-testid=page-overview][data-loaded] [data-testid=overview-mau-trend] canvas` },
+  funnel: { path: '/analytics/funnel', ready: drawn('[data-testid=funnel-chart]') },
+  retention: {
+    path: '/analytics/retention',
+    ready: '[data-testid=retention-heatmap][data-loaded] [data-testid=retention-row], [data-testid=retention-heatmap][data-loaded] [data-testid=card-empty]',
+  },
+  activity: { path: '/analytics/activity', ready: drawn('[data-testid=activity-overall]') },
+  trends: { path: '/analytics/trends', ready: drawn('[data-testid=trend-chart]') },
+  aum: { path: '/analytics/aum', ready: `[data-testid=page-aum][data-loaded] ${drawn('[data-testid=aum-series]').replace(', ', ', [data-testid=page-aum][data-loaded] ')}` },
   account: { path: '/account', ready: '[data-testid=page-account] [data-testid=profile]' },
   // The list has answered (rows, or the empty state when the data set has no customers).
   customers: { path: '/customers', ready: '[data-testid=customer-table][data-loaded] .el-table__inner-wrapper' },
@@ -176,7 +194,15 @@ export async function login(page, url, username, password) {
   await page.locator('input[name=username]').fill(username);
   await page.locator('input[name=password]').fill(password);
   await page.locator('[data-testid=login-submit]').click();
-  await ready(page, PAGES.account.ready);
+  await page.waitForURL((u) => u.pathname !== '/login' && u.pathname !== '/');
+  await ready(page, PAGES[landing(page)].ready);
+}
+
+// The page a log-in lands on: the overview (analytics:read), the customers (a relationship
+// manager) or the account.
+export function landing(page) {
+  const path = new URL(page.url()).pathname;
+  return path === '/overview' ? 'overview' : path === '/customers' ? 'customers' : 'account';
 }
 
 // The side menu's entries, by route name.

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { login as apiLogin } from '../blackbox/harness.mjs';
-import { MENU, PAGES, login, menuEntries, newPage, ready, screenshot, startConsole } from './console.mjs';
+import { MENU, PAGES, landing, login, menuEntries, newPage, ready, screenshot, startConsole } from './console.mjs';
 
 let env;
 before(async () => {
@@ -16,14 +16,17 @@ const DEMO_USERS = ['admin', 'analyst', 'marketer', 'manager.xixi', 'rm.xixi', '
 
 // What the roles are documented to reach (docs/security.md), as a second check on the
 // permission-derived expectation below.
+const ANALYTICS = ['funnel', 'retention', 'activity', 'trends', 'aum'];
 const DOCUMENTED_MENU = {
-  admin: ['account', 'customers', 'segments', 'tags', 'staff', 'roles', 'branches', 'api-keys', 'audit'],
-  analyst: ['account', 'customers', 'segments', 'tags', 'branches'],
-  marketer: ['account', 'customers', 'segments', 'tags', 'branches'],
-  'manager.xixi': ['account', 'customers', 'segments', 'tags', 'staff', 'roles', 'branches'],
+  admin: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'staff', 'roles', 'branches', 'api-keys', 'audit'],
+  analyst: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'branches'],
+  marketer: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'branches'],
+  'manager.xixi': ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'staff', 'roles', 'branches'],
   'rm.xixi': ['account', 'customers', 'tags', 'branches'],
-  auditor: ['account', 'customers', 'segments', 'tags', 'staff', 'roles', 'branches', 'audit'],
+  auditor: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'staff', 'roles', 'branches', 'audit'],
 };
+// Where each lands after logging in: the overview with analytics:read, else the customers.
+const LANDING = { admin: 'overview', analyst: 'overview', marketer: 'overview', 'manager.xixi': 'overview', 'rm.xixi': 'customers', auditor: 'overview' };
 
 for (const username of DEMO_USERS) {
   test(`${username} sees exactly the pages the role's permissions allow`, { timeout: 60_000 }, async () => {
@@ -38,6 +41,9 @@ for (const username of DEMO_USERS) {
       const shown = await menuEntries(page);
       assert.deepEqual(shown, allowed, `${username}'s menu`);
       assert.deepEqual(shown, DOCUMENTED_MENU[username]);
+      assert.equal(landing(page), LANDING[username], `${username} lands on ${LANDING[username]}`);
+      await page.goto(`${env.url}/account`);
+      await ready(page, PAGES.account.ready);
 
       // The header names the person and their role; the account page their permissions.
       assert.equal(await page.locator('[data-testid=user-name]').innerText(), me.staff.display_name);

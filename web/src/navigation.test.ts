@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canOpen, menuFor } from './navigation';
-import { consoleChildren } from './router/routes';
+import { consoleChildren, landingFor } from './router/routes';
 import { documentedRoleTable } from './testing/roleTable';
 
 const roles = documentedRoleTable();
@@ -20,12 +20,12 @@ describe('menuFor', () => {
   });
 
   it.each([
-    ['admin', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
-    ['analyst', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['branches']]]],
-    ['marketer', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['branches']]]],
-    ['branch_manager', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['staff', 'roles', 'branches']]]],
+    ['admin', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
+    ['analyst', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['branches']]]],
+    ['marketer', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['branches']]]],
+    ['branch_manager', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['staff', 'roles', 'branches']]]],
     ['relationship_manager', [['main', ['account', 'customers', 'tags']], ['settings', ['branches']]]],
-    ['auditor', [['main', ['account', 'customers', 'segments', 'tags']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
+    ['auditor', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
   ])('shows %s only what the role allows', (role, expected) => {
     expect(menuNames(roles.get(role) as Set<string>)).toEqual(expected);
   });
@@ -36,6 +36,14 @@ describe('menuFor', () => {
     expect(record?.meta?.parent).toBe('customers');
     expect(canOpen(record?.meta, new Set(['staff:read']))).toBe(false);
     expect(canOpen(record?.meta, new Set(['customers:read']))).toBe(true);
+  });
+
+  it('lands on the overview with analytics:read, else on the customers, else on the account', () => {
+    const can = (role: string) => (p: string) => (roles.get(role) as Set<string>).has(p);
+    expect(landingFor(can('admin'))).toBe('overview');
+    expect(landingFor(can('branch_manager'))).toBe('overview');
+    expect(landingFor(can('relationship_manager'))).toBe('customers');
+    expect(landingFor(() => false)).toBe('account');
   });
 
   it('drops a section with nothing in it', () => {

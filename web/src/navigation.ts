@@ -18,8 +18,12 @@ export interface MenuSection {
   items: MenuItem[];
 }
 
-const GROUP_ORDER: readonly MenuGroup[] = ['main', 'settings'];
-const GROUP_TITLE: Record<MenuGroup, string> = { main: 'nav.main', settings: 'nav.settings' };
+const GROUP_ORDER: readonly MenuGroup[] = ['main', 'analytics', 'settings'];
+const GROUP_TITLE: Record<MenuGroup, string> = {
+  main: 'nav.main',
+  analytics: 'nav.analytics',
+  settings: 'nav.settings',
+};
 
 export function canOpen(
   meta: { permission?: string } | undefined,

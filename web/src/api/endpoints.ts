@@ -8,12 +8,21 @@ import type {
   ApiKeyCreated,
   ApiKeyInput,
   AuditEntry,
+  ActivityResult,
+  AumResult,
+  AumSeriesResult,
   AuditVerify,
   Branch,
   BranchInput,
   Balances,
   Consents,
   Customer360,
+  FollowersResult,
+  FunnelResult,
+  LifecycleResult,
+  RetentionResult,
+  SavedCell,
+  TrendResult,
   CustomerEvent,
   CustomerSummary,
   CustomerTag,
@@ -197,5 +206,39 @@ export const segmentApi = {
   },
   create(input: SegmentInput): Promise<Segment> {
     return api.post('/api/v1/segments', input);
+  },
+};
+
+// Analytics (analytics:read; saving a cell as a segment also segments:write). Every answer is
+// scoped by the server to the caller's customers. Bodies are built in utils/analytics.ts.
+type Body = Record<string, unknown>;
+export const analyticsApi = {
+  funnel(body: Body, signal?: AbortSignal): Promise<FunnelResult> {
+    return api.post('/api/v1/analytics/funnel', body, { signal });
+  },
+  retention(body: Body, signal?: AbortSignal): Promise<RetentionResult> {
+    return api.post('/api/v1/analytics/retention', body, { signal });
+  },
+  activity(body: Body, signal?: AbortSignal): Promise<ActivityResult> {
+    return api.post('/api/v1/analytics/activity', body, { signal });
+  },
+  followers(body: Body, signal?: AbortSignal): Promise<FollowersResult> {
+    return api.post('/api/v1/analytics/activity', body, { signal });
+  },
+  trend(body: Body, signal?: AbortSignal): Promise<TrendResult> {
+    return api.post('/api/v1/analytics/trend', body, { signal });
+  },
+  lifecycle(body: Body, signal?: AbortSignal): Promise<LifecycleResult> {
+    return api.post('/api/v1/analytics/lifecycle', body, { signal });
+  },
+  aum(body: Body, signal?: AbortSignal): Promise<AumResult> {
+    return api.post('/api/v1/analytics/aum', body, { signal });
+  },
+  aumSeries(body: Body, signal?: AbortSignal): Promise<AumSeriesResult> {
+    return api.post('/api/v1/analytics/aum/series', body, { signal });
+  },
+  // The customers of a funnel cell (dropped at a step, say) as a static segment.
+  saveFunnelCell(body: Body & { select: Body; name: string; description?: string }): Promise<SavedCell> {
+    return api.post('/api/v1/analytics/funnel/segments', body);
   },
 };

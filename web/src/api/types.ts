@@ -353,3 +353,137 @@ export interface SegmentPreview {
   as_of: string;
   took_ms: number;
 }
+
+// --- Analytics (docs/analytics.md). Arrays are aligned with the steps or periods. ---
+
+export interface FunnelRow {
+  name?: string;
+  customers: number[];
+  conversion_from_previous: Array<number | null>;
+  conversion_from_first: Array<number | null>;
+  drop_off: number[];
+  median_seconds: Array<number | null>;
+  p90_seconds: Array<number | null>;
+}
+
+export interface FunnelResult {
+  steps: string[];
+  range: { from: string; to: string };
+  window_seconds: number;
+  order: 'strict' | 'any';
+  overall: FunnelRow;
+  groups: FunnelRow[];
+  data_version: number;
+}
+
+export interface RetentionCohort {
+  cohort: string;
+  customers: number;
+  rates: Array<number | null>;
+  retained: Array<number | null>;
+  urr: number | null;
+}
+
+export interface RetentionResult {
+  interval: string;
+  periods: number;
+  overall: { average_rates: Array<number | null>; cohorts: RetentionCohort[]; customers: number };
+  groups: Array<{ name: string; average_rates: Array<number | null>; cohorts: RetentionCohort[]; customers: number }>;
+}
+
+export interface ActivityRow {
+  name?: string;
+  customers: number;
+  active: number[];
+  new: number[];
+  returning: number[];
+  resurrected: number[];
+  dormant: number[];
+  wau?: number[];
+  mau?: number[];
+  stickiness?: number[];
+}
+
+export interface ActivityResult {
+  interval: string;
+  periods: string[];
+  overall: ActivityRow;
+  groups: ActivityRow[];
+}
+
+export interface FollowersRow {
+  name?: string;
+  gained: number[];
+  lost: number[];
+  net: number[];
+}
+
+export interface FollowersResult {
+  periods: string[];
+  overall: FollowersRow;
+  groups: FollowersRow[];
+}
+
+export interface TrendRow {
+  name?: string;
+  values: Array<number | null>;
+  total: number | null;
+}
+
+export interface TrendResult {
+  measure: string;
+  interval: string;
+  periods: string[];
+  overall: TrendRow;
+  groups: TrendRow[];
+}
+
+export interface LifecycleResult {
+  stages: string[];
+  labels?: Record<string, string> | string[];
+  periods: string[];
+  as_of: string[];
+  customers: Record<string, number[]>;
+}
+
+export interface AumRow {
+  name: string;
+  label?: string;
+  customers: number;
+  holders: number;
+  total: string;
+  average: string;
+}
+
+export interface AumResult {
+  overall: Omit<AumRow, 'name'>;
+  groups: Partial<Record<'tier' | 'branch' | 'relationship_manager', AumRow[]>>;
+  products: Array<{ name: string; customers: number; share: number }>;
+  unit: string;
+}
+
+export interface AumSeriesRow {
+  name?: string;
+  label?: string;
+  end: Array<string | null>;
+  daily_average: Array<string | null>;
+  net_inflow: Array<string | null>;
+  customers: Array<number | null>;
+}
+
+export interface AumSeriesResult {
+  periods: string[];
+  as_of: Array<string | null>;
+  overall?: AumSeriesRow;
+  groups?: AumSeriesRow[];
+}
+
+// A result cell saved as a static segment (201).
+export interface SavedCell {
+  id: number;
+  name: string;
+  description: string;
+  kind: 'static';
+  expression: string;
+  members: number;
+}

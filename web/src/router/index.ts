@@ -56,7 +56,7 @@ export function createConsoleRouter(pinia: Pinia): Router {
     if (to.meta.public) {
       if (authenticated && to.name === 'login') {
         const redirect = typeof to.query.redirect === 'string' ? to.query.redirect : '';
-        return redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : { name: 'account' };
+        return redirect.startsWith('/') && !redirect.startsWith('//') ? redirect : { name: 'home' };
       }
       return true;
     }

@@ -4,9 +4,25 @@
 
 import type { Component } from 'vue';
 import type { RouteRecordRaw } from 'vue-router';
-import { Document, Filter, Key, PriceTag, OfficeBuilding, Avatar, Postcard, User, UserFilled } from '@element-plus/icons-vue';
+import {
+  Avatar,
+  Coin,
+  DataAnalysis,
+  Document,
+  Filter,
+  Grid,
+  Histogram,
+  Key,
+  OfficeBuilding,
+  Postcard,
+  PriceTag,
+  TrendCharts,
+  User,
+  UserFilled,
+} from '@element-plus/icons-vue';
+import { useSessionStore } from '@/stores/session';
 
-export type MenuGroup = 'main' | 'settings';
+export type MenuGroup = 'main' | 'analytics' | 'settings';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -23,8 +39,48 @@ declare module 'vue-router' {
   }
 }
 
+// Where a logged-in person lands: the overview for those with analytics:read, else the customer
+// list (a relationship manager), else their account. Decided in beforeEnter, which runs after the
+// global guard has read /me.
+export function landingFor(can: (permission: string) => boolean): string {
+  if (can('analytics:read')) return 'overview';
+  if (can('customers:read')) return 'customers';
+  return 'account';
+}
+
+const analyticsPage = (name: string, titleKey: string, icon: Component, order: number, load: () => Promise<unknown>): RouteRecordRaw => ({
+  path: `analytics/${name}`,
+  name,
+  component: load as () => Promise<Component>,
+  meta: { titleKey, permission: 'analytics:read', menu: { group: 'analytics', icon, order } },
+});
+
 export const consoleChildren: RouteRecordRaw[] = [
-  { path: '', redirect: { name: 'account' } },
+  {
+    path: '',
+    name: 'home',
+    // Never drawn: beforeEnter always sends the person on.
+    component: { render: () => null },
+    beforeEnter: () => {
+      const session = useSessionStore();
+      return { name: landingFor((p) => session.can(p)), replace: true };
+    },
+  },
+  {
+    path: 'overview',
+    name: 'overview',
+    component: () => import('@/views/analytics/OverviewView.vue'),
+    meta: {
+      titleKey: 'nav.overview',
+      permission: 'analytics:read',
+      menu: { group: 'main', icon: DataAnalysis, order: 5 },
+    },
+  },
+  analyticsPage('funnel', 'nav.funnel', Filter, 10, () => import('@/views/analytics/FunnelView.vue')),
+  analyticsPage('retention', 'nav.retention', Grid, 20, () => import('@/views/analytics/RetentionView.vue')),
+  analyticsPage('activity', 'nav.activity', Histogram, 30, () => import('@/views/analytics/ActivityView.vue')),
+  analyticsPage('trends', 'nav.trends', TrendCharts, 40, () => import('@/views/analytics/TrendsView.vue')),
+  analyticsPage('aum', 'nav.aum', Coin, 50, () => import('@/views/analytics/AumView.vue')),
   {
     path: 'account',
     name: 'account',
