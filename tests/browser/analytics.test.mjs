@@ -205,6 +205,10 @@ test('the retention, activity, trends and AUM pages draw, keep their query in th
     const amounts = await page.locator('[data-testid=aum-table] [data-testid=aum-total]').allInnerTexts();
     assert.ok(amounts.length > 1);
     for (const a of amounts) assert.match(a, /^\d{1,3}(,\d{3})*\.\d{2}$/);
+    // LTV by branch, from the holdings formula the card states.
+    await page.locator('[data-testid=aum-ltv][data-loaded] [data-testid=ltv-table] .el-table__body tr').first().waitFor();
+    assert.ok((await page.locator('[data-testid=ltv-table] .el-table__body tr').count()) > 1);
+    await screenshot(page, 'analytics-aum-branch');
 
     // English.
     await page.locator('[data-testid=locale-switch]').first().click();

@@ -19,6 +19,7 @@ import type {
   Customer360,
   FollowersResult,
   FunnelResult,
+  LtvResult,
   LifecycleResult,
   RetentionResult,
   SavedCell,
@@ -236,6 +237,9 @@ export const analyticsApi = {
   },
   aumSeries(body: Body, signal?: AbortSignal): Promise<AumSeriesResult> {
     return api.post('/api/v1/analytics/aum/series', body, { signal });
+  },
+  ltv(body: Body, signal?: AbortSignal): Promise<LtvResult> {
+    return api.post('/api/v1/analytics/ltv', body, { signal });
   },
   // The customers of a funnel cell (dropped at a step, say) as a static segment.
   saveFunnelCell(body: Body & { select: Body; name: string; description?: string }): Promise<SavedCell> {

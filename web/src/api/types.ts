@@ -487,3 +487,20 @@ export interface SavedCell {
   expression: string;
   members: number;
 }
+
+export interface LtvRow {
+  name?: string;
+  customers: number;
+  average: string;
+  median: string;
+  p90: string;
+  total: string;
+}
+
+export interface LtvResult {
+  annuity: number;
+  years: number;
+  discount_rate: number;
+  overall: LtvRow;
+  groups: LtvRow[];
+}

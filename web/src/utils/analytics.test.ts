@@ -13,6 +13,7 @@ import {
   isDay,
   lastDays,
   lastValue,
+  ltvBody,
   retentionBody,
   retentionFromQuery,
   retentionToQuery,
@@ -144,5 +145,14 @@ describe('amounts and rates', () => {
     expect(lastValue([1, 2, null])).toEqual({ value: 2, index: 1 });
     expect(lastValue([null])).toBeNull();
     expect(sumSeries([[1, 2], [3, -4]], 2)).toEqual([4, -2]);
+  });
+});
+
+describe('LTV', () => {
+  it('groups by the tiers (every value named) or by branch, never by manager', () => {
+    expect(ltvBody('tier').group_by).toEqual({ kind: 'tag', name: 'aum_tier', values: ['mass', 'gold', 'wealth', 'private'] });
+    expect(ltvBody('relationship_manager').group_by).toEqual(ltvBody('tier').group_by);
+    expect(ltvBody('branch').group_by).toEqual({ kind: 'branch' });
+    expect(ltvBody('tier')).toMatchObject({ years: 3, discount_rate: 0.08 });
   });
 });

@@ -395,3 +395,25 @@ export function sumSeries(series: ReadonlyArray<ReadonlyArray<number>>, length: 
   for (const s of series) s.forEach((v, i) => (out[i] = (out[i] ?? 0) + v));
   return out;
 }
+
+// The LTV the AUM page shows: a holdings-only formula (the demo's events carry no fee or
+// commission to count as revenue) — the yearly margin on each balance held now, over three
+// years discounted at 8%. Shown with the table, so the reader knows what the figures mean.
+export const LTV_HOLDINGS = [
+  { attribute: 'deposit_balance', rate: 0.01 },
+  { attribute: 'wealth_balance', rate: 0.006 },
+  { attribute: 'loan_balance', rate: 0.02 },
+] as const;
+export const LTV_YEARS = 3;
+export const LTV_DISCOUNT_RATE = 0.08;
+export const TIER_VALUES = ['mass', 'gold', 'wealth', 'private'] as const;
+
+// LTV by tier or branch (the API groups LTV by the customer, never by a manager's book).
+export function ltvBody(group: AumGroup): Record<string, unknown> {
+  return {
+    holdings: LTV_HOLDINGS,
+    years: LTV_YEARS,
+    discount_rate: LTV_DISCOUNT_RATE,
+    group_by: group === 'branch' ? { kind: 'branch' } : { kind: 'tag', name: 'aum_tier', values: [...TIER_VALUES] },
+  };
+}

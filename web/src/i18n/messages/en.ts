@@ -822,6 +822,12 @@ const en: MessageSchema = {
     dailyAverage: 'Daily average (10k yuan)',
     netInflow: 'Net inflow (10k yuan)',
     period: 'Period',
+    ltv: 'Customer lifetime value (LTV)',
+    ltvFormula: 'LTV = ({holdings}) × {years} years, discounted at {rate} a year; estimated from the balances held now, without fee income from events.',
+    ltvAverage: 'Average (yuan)',
+    ltvMedian: 'Median (yuan)',
+    ltvTotal: 'Total (yuan)',
+    balances: { deposit_balance: 'Deposits', wealth_balance: 'Wealth products', loan_balance: 'Loans' },
   },
   forbidden: {
     title: 'No access',

@@ -821,6 +821,12 @@ const zhCN = {
     dailyAverage: '日均（万元）',
     netInflow: '净流入（万元）',
     period: '期间',
+    ltv: '客户终身价值（LTV）',
+    ltvFormula: 'LTV = （{holdings}）× {years} 年，按年 {rate} 折现；以客户当前持有的余额估算，不含手续费等事件收入。',
+    ltvAverage: '平均（元）',
+    ltvMedian: '中位数（元）',
+    ltvTotal: '合计（元）',
+    balances: { deposit_balance: '存款余额', wealth_balance: '理财余额', loan_balance: '贷款余额' },
   },
   forbidden: {
     title: '无权访问',
