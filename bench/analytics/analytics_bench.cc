@@ -18,7 +18,11 @@
 //   analytics query=NAME median_ms=… min_ms=… max_ms=… repeats=… answer=…
 //   analytics memory engine_mb=… rss_mb=… peak_rss_mb=…
 //
-//   analytics_bench [--customers N] [--events M] [--seed S] [--repeats R] [--dump DIR]
+//   analytics_bench [--customers N] [--events M] [--seed S] [--repeats R] [--threads T]
+//                   [--dump DIR]
+//
+// --threads T: threads per query (default: the machine's cores up to kQueryThreadsMax, as the
+// API's handlers run queries).
 //
 // --dump DIR writes DIR/events.tsv (person, Unix seconds, type, channel name, product) for the
 // peers of bench/analytics/run.sh, and the engine's answers in the form the peers print them:
@@ -61,6 +65,7 @@ struct Args {
   int64_t events = 10'000'000;
   uint64_t seed = 42;
   int repeats = 21;
+  int threads = 0;  // 0: DefaultQueryThreads(), as the API runs queries
   std::string dump_dir;
 };
 
@@ -288,6 +293,8 @@ int Run(const Args& args) {
   context.population = snapshot->live();
   context.calendar = &calendar;
   context.now = FromUnixMicros(kNow * 1'000'000);
+  context.threads = args.threads > 0 ? args.threads : DefaultQueryThreads();
+  fmt::print("analytics threads={}\n", context.threads);
 
   FunnelQuery funnel = Funnel(calendar);
   FunnelResult overall;
@@ -365,6 +372,8 @@ int main(int argc, char** argv) {
       args.seed = std::strtoull(value, nullptr, 10);
     } else if (flag == "--repeats") {
       args.repeats = std::atoi(value);
+    } else if (flag == "--threads") {
+      args.threads = std::atoi(value);
     } else if (flag == "--dump") {
       args.dump_dir = value;
     } else {

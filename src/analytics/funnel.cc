@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <functional>
+#include <span>
 
 #include "analytics/internal/event_match.h"
 #include "analytics/internal/funnel_scan.h"
 #include "analytics/internal/groups.h"
 #include "analytics/internal/periods.h"
+#include "analytics/internal/scan_loop.h"
 #include "analytics/internal/stats.h"
 
 namespace banyan::analytics {
@@ -58,18 +60,72 @@ struct Tally {
   }
 };
 
-// Called with each counted customer: its group (-1 overall, else the run's raw group number)
-// and outcome. For FunnelMembers.
-using Collector = std::function<void(engine::CustomerIndex, int, const FunnelOutcome&)>;
+// One counted customer in one group (-1 overall, else the run's raw group number): for
+// FunnelMembers.
+struct Cell {
+  engine::CustomerIndex index = 0;
+  int group = -1;
+  int level = 0;
+};
 
 struct RawRun {
   Tally overall;
   std::vector<Tally> groups;
   std::vector<std::string> names;  // raw group names
+  std::vector<Cell> cells;         // when collecting, in customer index order
 };
 
+// What one slice of the candidates counts. By event, its group numbers are its own
+// `event_groups`' until the merge.
+struct SliceRun {
+  RawRun run;
+  internal::EventGroups event_groups;
+};
+
+// Counts the customers of `slice` into `out`.
+Status ScanSlice(const QueryContext& context, const FunnelQuery& query,
+                 const internal::FilterSet& steps, const internal::FunnelBounds& bounds,
+                 const internal::CustomerGroups* customer_groups, bool collect,
+                 std::span<const uint32_t> slice, SliceRun* out) {
+  const engine::Snapshot& snapshot = *context.snapshot;
+  const int n = static_cast<int>(query.steps.size());
+  const bool by_event = internal::ReadsEvents(query.group_by);
+  RawRun& run = out->run;
+  if (customer_groups != nullptr) run.groups.assign(customer_groups->names().size(), Tally(n));
+  const internal::FunnelScan scan(steps, query.order, query.window_seconds, bounds,
+                                  &out->event_groups);
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> groups;
+  return internal::ForEachIn(context, slice, [&](uint32_t index) {
+    const internal::SequenceView view = snapshot.Sequence(index);
+    if (view.count == 0 || view.times[view.count - 1] < bounds.entry_from) return;
+    const FunnelOutcome outcome = scan.Run(view, std::nullopt, by_event ? &keys : nullptr);
+    if (outcome.level == 0) return;
+    run.overall.Add(outcome, query.order);
+    if (collect) run.cells.push_back({index, -1, outcome.level});
+    if (customer_groups != nullptr) {
+      groups.clear();
+      customer_groups->Of(index, &groups);
+      for (const uint32_t g : groups) {
+        run.groups[g].Add(outcome, query.order);
+        if (collect) run.cells.push_back({index, static_cast<int>(g), outcome.level});
+      }
+    } else if (by_event) {
+      for (const uint64_t key : keys) {
+        const FunnelOutcome mine = keys.size() == 1 ? outcome : scan.Run(view, key);
+        const uint32_t g = out->event_groups.Group(key);
+        if (g >= run.groups.size()) run.groups.resize(g + 1, Tally(n));
+        run.groups[g].Add(mine, query.order);
+        if (collect) run.cells.push_back({index, static_cast<int>(g), mine.level});
+      }
+    }
+  });
+}
+
+// The candidates are split over context.threads slices (internal/scan_loop.h); the slices'
+// tallies merge in slice order, so groups are numbered as one thread would number them.
 Result<RawRun> Scan(const QueryContext& context, const FunnelQuery& query, const DateRange& range,
-                    const Collector& collect) {
+                    bool collect) {
   const engine::Snapshot& snapshot = *context.snapshot;
   const int n = static_cast<int>(query.steps.size());
   std::vector<internal::CompiledFilter> filters;
@@ -77,7 +133,7 @@ Result<RawRun> Scan(const QueryContext& context, const FunnelQuery& query, const
     filters.push_back(internal::CompiledFilter::Compile(snapshot, step));
   }
   const internal::FilterSet steps(std::move(filters));
-  RawRun run{Tally(n), {}, {}};
+  RawRun run{Tally(n), {}, {}, {}};
   if (steps.filter(0).never()) return run;
 
   internal::FunnelBounds bounds;
@@ -100,46 +156,36 @@ Result<RawRun> Scan(const QueryContext& context, const FunnelQuery& query, const
     run.names = customer_groups->names();
     run.groups.assign(run.names.size(), Tally(n));
   }
-  internal::EventGroups event_groups(snapshot, query.group_by);
-  const internal::FunnelScan scan(steps, query.order, query.window_seconds, bounds, &event_groups);
+  const std::vector<uint32_t> customers = candidates.ToVector();
+  const int count = internal::SliceCount(context, customers.size());
+  std::vector<SliceRun> slices;
+  for (int s = 0; s < count; ++s) {
+    slices.push_back(
+        {RawRun{Tally(n), {}, {}, {}}, internal::EventGroups(snapshot, query.group_by)});
+  }
+  RETURN_IF_ERROR(
+      internal::ForEachSlice(customers, count, [&](int s, std::span<const uint32_t> slice) {
+        return ScanSlice(context, query, steps, bounds,
+                         customer_groups ? &*customer_groups : nullptr, collect, slice, &slices[s]);
+      }));
 
-  std::vector<uint64_t> keys;
-  std::vector<uint32_t> groups;
-  size_t seen = 0;
-  Status status;
-  candidates.ForEach([&](uint32_t index) {
-    if ((++seen & 4095) == 0 && !(status = context.deadline.Check()).ok()) return false;
-    const internal::SequenceView view = snapshot.Sequence(index);
-    if (view.count == 0 || view.times[view.count - 1] < bounds.entry_from) return true;
-    if (by_event) {
-      scan.EntryKeys(view, &keys);
-      if (keys.empty()) return true;
+  internal::EventGroups merged(snapshot, query.group_by);
+  for (SliceRun& slice : slices) {
+    run.overall.Merge(slice.run.overall);
+    // This slice's group numbers in the run's.
+    std::vector<uint32_t> to(slice.run.groups.size());
+    for (uint32_t g = 0; g < to.size(); ++g) {
+      to[g] = by_event ? merged.Group(slice.event_groups.KeyOf(g)) : g;
+      if (to[g] >= run.groups.size()) run.groups.resize(to[g] + 1, Tally(n));
+      run.groups[to[g]].Merge(slice.run.groups[g]);
     }
-    const FunnelOutcome outcome = scan.Run(view, std::nullopt);
-    if (outcome.level == 0) return true;
-    run.overall.Add(outcome, query.order);
-    if (collect) collect(index, -1, outcome);
-    if (by_customer) {
-      groups.clear();
-      customer_groups->Of(index, &groups);
-      for (const uint32_t g : groups) {
-        run.groups[g].Add(outcome, query.order);
-        if (collect) collect(index, static_cast<int>(g), outcome);
-      }
-    } else if (by_event) {
-      for (const uint64_t key : keys) {
-        const FunnelOutcome mine = keys.size() == 1 ? outcome : scan.Run(view, key);
-        const uint32_t g = event_groups.Group(key);
-        if (g >= run.groups.size()) run.groups.resize(g + 1, Tally(n));
-        run.groups[g].Add(mine, query.order);
-        if (collect) collect(index, static_cast<int>(g), mine);
-      }
+    for (Cell cell : slice.run.cells) {
+      if (cell.group >= 0) cell.group = static_cast<int>(to[cell.group]);
+      run.cells.push_back(cell);
     }
-    return true;
-  });
-  RETURN_IF_ERROR(status);
+  }
   if (by_event) {
-    for (uint32_t g = 0; g < event_groups.size(); ++g) run.names.push_back(event_groups.Name(g));
+    for (uint32_t g = 0; g < merged.size(); ++g) run.names.push_back(merged.Name(g));
   }
   return run;
 }
@@ -158,7 +204,7 @@ std::vector<uint32_t> Fold(const RawRun& run, std::vector<std::string>* names) {
 
 Result<FunnelRun> RunOnce(const QueryContext& context, const FunnelQuery& query,
                           const DateRange& range) {
-  ASSIGN_OR_RETURN(RawRun raw, Scan(context, query, range, nullptr));
+  ASSIGN_OR_RETURN(RawRun raw, Scan(context, query, range, false));
   FunnelRun run;
   run.range = range;
   run.overall = raw.overall.Finish("");
@@ -219,12 +265,7 @@ Result<engine::Bitmap> FunnelMembers(const QueryContext& context, const FunnelQu
     return InvalidArgumentError("the query has no compare_range", "/select/compare_range");
   }
   const DateRange& range = selection.compare_range ? *query.compare_range : query.range;
-  std::vector<std::pair<engine::CustomerIndex, std::pair<int, int>>> cells;  // group, level
-  const Collector collect = [&](engine::CustomerIndex index, int group,
-                                const FunnelOutcome& outcome) {
-    cells.push_back({index, {group, outcome.level}});
-  };
-  ASSIGN_OR_RETURN(const RawRun raw, Scan(context, query, range, collect));
+  ASSIGN_OR_RETURN(const RawRun raw, Scan(context, query, range, true));
   // Which raw groups the selection names (several when it names the folded "(other)").
   std::vector<bool> wanted(raw.groups.size(), false);
   bool overall = !selection.group.has_value();
@@ -239,8 +280,7 @@ Result<engine::Bitmap> FunnelMembers(const QueryContext& context, const FunnelQu
     for (size_t g = 0; g < fold.size(); ++g) wanted[g] = fold[g] == named - names.begin();
   }
   std::vector<uint32_t> members;
-  for (const auto& [index, cell] : cells) {
-    const auto [group, level] = cell;
+  for (const auto& [index, group, level] : raw.cells) {
     if (group < 0 ? !overall : (overall || !wanted[group])) continue;
     bool in = false;
     switch (selection.kind) {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace banyan::analytics {
 
 std::string_view IntervalName(Interval interval) {
@@ -14,6 +17,11 @@ std::string_view IntervalName(Interval interval) {
       return "month";
   }
   return "day";
+}
+
+int DefaultQueryThreads() {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores, 1, kQueryThreadsMax);
 }
 
 Deadline::Deadline(const Clock* clock, int64_t limit_ms)

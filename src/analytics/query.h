@@ -100,6 +100,14 @@ class Deadline {
   int64_t limit_ms_ = 0;
 };
 
+// Threads one query may use for its scan: the machine's cores, at most this many.
+inline constexpr int kQueryThreadsMax = 8;
+// Below this many candidate customers a scan stays on the calling thread (starting threads
+// would cost more than it saves).
+inline constexpr size_t kParallelScanCustomersMin = 50'000;
+// The machine's hardware threads, 1 to kQueryThreadsMax.
+int DefaultQueryThreads();
+
 struct QueryContext {
   const engine::Snapshot* snapshot = nullptr;         // REQUIRES: set
   engine::Bitmap population;                          // who may be counted (scope ∧ segment)
@@ -107,6 +115,9 @@ struct QueryContext {
   Timestamp now{};                                    // events after it are not seen
   const segment::MembershipResolver* tags = nullptr;  // for GroupKind::kTag; null: refused
   Deadline deadline;
+  int threads = 1;  // for the scans that split their customers (funnel); 1: the calling thread
+  // A scan uses another thread per this many candidates (tests set 1 to split small data).
+  size_t slice_customers_min = kParallelScanCustomersMin;
 };
 
 // InvalidArgument (field `pointer`) unless from <= to and the range is at most kRangeDaysMax.

@@ -238,6 +238,7 @@ Result<std::unique_ptr<Prepared>> Prepare(Call& call, const analytics::QueryEnve
   context.now = now;
   context.tags = prepared->resolver.get();
   context.deadline = analytics::Deadline(call.deps.clock, envelope.time_limit_ms);
+  context.threads = analytics::DefaultQueryThreads();
   return prepared;
 }
 

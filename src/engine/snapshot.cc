@@ -19,6 +19,10 @@ internal::SequenceView Snapshot::Sequence(CustomerIndex index) const {
   return chunks_[index >> kChunkBits].sequences->sequences[index & (kChunkCustomers - 1)].View();
 }
 
+void Snapshot::PrefetchSequence(CustomerIndex index) const {
+  chunks_[index >> kChunkBits].sequences->sequences[index & (kChunkCustomers - 1)].Prefetch();
+}
+
 Bitmap Snapshot::EverDid(uint32_t type) const {
   std::vector<const Bitmap*> parts;
   for (const internal::ChunkParts& chunk : chunks_) {

@@ -49,20 +49,27 @@ uint32_t FunnelScan::Mask(const SequenceView& view, uint32_t i, SequenceWalk& wa
   return mask;
 }
 
-void FunnelScan::EntryKeys(const SequenceView& view, std::vector<uint64_t>* keys) const {
-  keys->clear();
-  SequenceWalk walk(view);
+void FunnelScan::AddKey(const SequenceView& view, uint32_t i, SequenceWalk& walk,
+                        std::vector<uint64_t>* keys) const {
+  const uint64_t key = groups_->Key(view, i, walk);
+  if (std::find(keys->begin(), keys->end(), key) == keys->end()) keys->push_back(key);
+}
+
+void FunnelScan::EntryKeysFrom(const SequenceView& view, uint32_t from, SequenceWalk& walk,
+                               std::vector<uint64_t>* keys) const {
   const uint32_t end = view.LowerBound(bounds_.entry_to);
-  for (uint32_t i = view.LowerBound(bounds_.entry_from); i < end; ++i) {
+  for (uint32_t i = std::max(from, view.LowerBound(bounds_.entry_from)); i < end; ++i) {
     if ((steps_.TypeMask(view, i) & 1) == 0) continue;
     if ((steps_.Mask(view, i, walk) & 1) == 0) continue;
-    const uint64_t key = groups_->Key(view, i, walk);
-    if (std::find(keys->begin(), keys->end(), key) == keys->end()) keys->push_back(key);
+    AddKey(view, i, walk, keys);
   }
 }
 
-FunnelOutcome FunnelScan::Run(const SequenceView& view, std::optional<uint64_t> entry_key) const {
-  return order_ == FunnelOrder::kStrict ? Strict(view, entry_key) : AnyOrder(view, entry_key);
+FunnelOutcome FunnelScan::Run(const SequenceView& view, std::optional<uint64_t> entry_key,
+                              std::vector<uint64_t>* entry_keys) const {
+  if (entry_keys != nullptr) entry_keys->clear();
+  return order_ == FunnelOrder::kStrict ? Strict(view, entry_key, entry_keys)
+                                        : AnyOrder(view, entry_key, entry_keys);
 }
 
 void FunnelScan::Single(uint32_t t, uint32_t mask, Chain* best, FunnelOutcome* outcome) const {
@@ -115,8 +122,8 @@ void FunnelScan::Tie(uint32_t t, const std::vector<uint32_t>& masks, Chain* best
   }
 }
 
-FunnelOutcome FunnelScan::Strict(const SequenceView& view,
-                                 std::optional<uint64_t> entry_key) const {
+FunnelOutcome FunnelScan::Strict(const SequenceView& view, std::optional<uint64_t> entry_key,
+                                 std::vector<uint64_t>* entry_keys) const {
   FunnelOutcome outcome;
   Chain best[kFunnelStepsMax];
   SequenceWalk walk(view);
@@ -126,6 +133,7 @@ FunnelOutcome FunnelScan::Strict(const SequenceView& view,
     if (steps_.TypeMask(view, i) == 0) continue;
     const uint32_t t = view.times[i];
     const uint32_t mask = Mask(view, i, walk, entry_key);
+    if (entry_keys != nullptr && (mask & 1) != 0) AddKey(view, i, walk, entry_keys);
     if (i + 1 < end && view.times[i + 1] == t) {
       // A run of events in the same second: any order among them.
       tie.clear();
@@ -134,6 +142,7 @@ FunnelOutcome FunnelScan::Strict(const SequenceView& view,
         ++i;
         if (steps_.TypeMask(view, i) == 0) continue;
         const uint32_t other = Mask(view, i, walk, entry_key);
+        if (entry_keys != nullptr && (other & 1) != 0) AddKey(view, i, walk, entry_keys);
         if (other != 0) tie.push_back(other);
       }
       if (tie.size() == 1) Single(t, tie[0], best, &outcome);
@@ -141,13 +150,16 @@ FunnelOutcome FunnelScan::Strict(const SequenceView& view,
     } else if (mask != 0) {
       Single(t, mask, best, &outcome);
     }
-    if (outcome.level == n_) break;
+    if (outcome.level == n_) {
+      if (entry_keys != nullptr) EntryKeysFrom(view, i + 1, walk, entry_keys);
+      break;
+    }
   }
   return outcome;
 }
 
-FunnelOutcome FunnelScan::AnyOrder(const SequenceView& view,
-                                   std::optional<uint64_t> entry_key) const {
+FunnelOutcome FunnelScan::AnyOrder(const SequenceView& view, std::optional<uint64_t> entry_key,
+                                   std::vector<uint64_t>* entry_keys) const {
   FunnelOutcome outcome;
   SequenceWalk walk(view);
   SequenceWalk window_walk(view);
@@ -155,6 +167,7 @@ FunnelOutcome FunnelScan::AnyOrder(const SequenceView& view,
   for (uint32_t i = view.LowerBound(bounds_.entry_from); i < entry_end; ++i) {
     if ((steps_.TypeMask(view, i) & 1) == 0) continue;
     if ((Mask(view, i, walk, entry_key) & 1) == 0) continue;
+    if (entry_keys != nullptr) AddKey(view, i, walk, entry_keys);
     const uint32_t t = view.times[i];
     const int64_t last = std::min<int64_t>(int64_t{t} + window_, int64_t{bounds_.scan_end} - 1);
     std::array<uint32_t, kFunnelStepsMax> times{};
@@ -176,7 +189,10 @@ FunnelOutcome FunnelScan::AnyOrder(const SequenceView& view,
       outcome.level = level;
       outcome.times = times;
     }
-    if (outcome.level == n_) break;
+    if (outcome.level == n_) {
+      if (entry_keys != nullptr) EntryKeysFrom(view, i + 1, walk, entry_keys);
+      break;
+    }
   }
   return outcome;
 }

@@ -47,10 +47,11 @@ class FunnelScan {
         bounds_(bounds),
         groups_(groups) {}
 
-  // The group keys of the customer's entries (grouping by event only), at most `max` of them.
-  void EntryKeys(const SequenceView& view, std::vector<uint64_t>* keys) const;
-  // With `entry_key`, only entries whose group key is it count.
-  FunnelOutcome Run(const SequenceView& view, std::optional<uint64_t> entry_key) const;
+  // With `entry_key`, only entries whose group key is it count. With `entry_keys` (grouping by
+  // event only), also gives the distinct group keys of all the customer's entries in the range,
+  // in time order, from the same walk.
+  FunnelOutcome Run(const SequenceView& view, std::optional<uint64_t> entry_key,
+                    std::vector<uint64_t>* entry_keys = nullptr) const;
 
  private:
   struct Chain {
@@ -60,8 +61,17 @@ class FunnelScan {
   // Steps event i passes, entry rules applied to step 1.
   uint32_t Mask(const SequenceView& view, uint32_t i, SequenceWalk& walk,
                 std::optional<uint64_t> entry_key) const;
-  FunnelOutcome Strict(const SequenceView& view, std::optional<uint64_t> entry_key) const;
-  FunnelOutcome AnyOrder(const SequenceView& view, std::optional<uint64_t> entry_key) const;
+  FunnelOutcome Strict(const SequenceView& view, std::optional<uint64_t> entry_key,
+                       std::vector<uint64_t>* entry_keys) const;
+  FunnelOutcome AnyOrder(const SequenceView& view, std::optional<uint64_t> entry_key,
+                         std::vector<uint64_t>* entry_keys) const;
+  // Adds event i's group key to `keys` unless there.
+  void AddKey(const SequenceView& view, uint32_t i, SequenceWalk& walk,
+              std::vector<uint64_t>* keys) const;
+  // The group keys of the entries from event `from` on (a walk that stopped early finishes
+  // with it).
+  void EntryKeysFrom(const SequenceView& view, uint32_t from, SequenceWalk& walk,
+                     std::vector<uint64_t>* keys) const;
   void Single(uint32_t t, uint32_t mask, Chain* best, FunnelOutcome* outcome) const;
   void Tie(uint32_t t, const std::vector<uint32_t>& masks, Chain* best,
            FunnelOutcome* outcome) const;

@@ -56,6 +56,8 @@ class EventGroups {
   // The group number of a key, adding it when new.
   uint32_t Group(uint64_t key);
   size_t size() const { return keys_.size(); }
+  // The key of group `group` (REQUIRES: < size()): to merge the groups of several scans.
+  uint64_t KeyOf(uint32_t group) const { return keys_[group]; }
   std::string Name(uint32_t group) const;
 
  private:

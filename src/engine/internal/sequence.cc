@@ -91,6 +91,16 @@ SequenceView SequenceRef::View() const {
           block_->properties(), count_};
 }
 
+void SequenceRef::Prefetch() const {
+  if (block_ == nullptr) return;
+  // Header, times and (for the typical ten events) types, channels and properties: 3 lines.
+  const char* start = reinterpret_cast<const char*>(block_);
+  const size_t bytes = EventBlock::Bytes(0, 0) + size_t{count_} * 8 + property_bytes_;
+  for (size_t line = 0; line < bytes && line < 3 * 64; line += 64) {
+    __builtin_prefetch(start + line, 0, 3);
+  }
+}
+
 size_t SequenceRef::AllocatedBytes() const {
   return block_ == nullptr ? 0 : EventBlock::Bytes(block_->capacity, block_->property_capacity);
 }

@@ -63,6 +63,8 @@ class SequenceRef {
   uint32_t count() const { return count_; }
   uint32_t property_bytes() const { return property_bytes_; }
   SequenceView View() const;
+  // Asks the CPU to start loading the block's first cache lines (a scan about to read it).
+  void Prefetch() const;
 
   // Adds `event` in time order (after events of the same second). Writer only.
   void Insert(const EncodedEvent& event);
