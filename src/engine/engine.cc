@@ -150,7 +150,8 @@ void Engine::BatchApplier::ApplyEvent(const PreparedEvent& event) {
   }
   sequence.Insert({event.time, event.type, event.channel,
                    std::span<const uint8_t>(properties_.data() + event.properties_begin,
-                                            event.properties_end - event.properties_begin)});
+                                            event.properties_end - event.properties_begin)},
+                  mutation_.sink());
   std::vector<Bitmap>& by_type = mutation_.Types(chunk).by_type;
   if (event.type >= by_type.size()) by_type.resize(event.type + 1);
   by_type[event.type].Add(index);
@@ -213,8 +214,8 @@ void Engine::BatchApplier::MoveHistory(CustomerIndex from, CustomerIndex to) {
       mutation_.Sequences(to_chunk).sequences[to & (kChunkCustomers - 1)];
   const internal::SequenceView moved = from_sequence.View();
   std::set<uint16_t> types(moved.types, moved.types + moved.count);
-  to_sequence.MergeFrom(moved);
-  from_sequence.Clear();
+  to_sequence.MergeFrom(moved, mutation_.sink());
+  from_sequence.Clear(mutation_.sink());
   for (uint16_t type : types) {
     std::vector<Bitmap>& to_types = mutation_.Types(to_chunk).by_type;
     if (type >= to_types.size()) to_types.resize(type + 1);
@@ -248,7 +249,7 @@ void Engine::BatchApplier::ApplyErasure(PersonId person) {
       mutation_.Sequences(chunk).sequences[index & (kChunkCustomers - 1)];
   const internal::SequenceView events = sequence.View();
   const std::set<uint16_t> types(events.types, events.types + events.count);
-  sequence.Clear();
+  sequence.Clear(mutation_.sink());
   for (uint16_t type : types) mutation_.Types(chunk).by_type[type].Remove(index);
   const Catalog& catalog = mutation_.catalog();
   for (uint32_t a = 0; a < catalog.attributes.size(); ++a) {
@@ -331,7 +332,9 @@ void Engine::Compact() {
   internal::Mutation mutation(*snapshot());
   const Snapshot& current = mutation.current();
   for (uint32_t c = 0; c < current.chunk_count(); ++c) {
-    for (internal::SequenceRef& sequence : mutation.Sequences(c).sequences) sequence.Compact();
+    for (internal::SequenceRef& sequence : mutation.Sequences(c).sequences) {
+      sequence.Compact(mutation.sink());
+    }
   }
   Publish(mutation.Finish());
 }

@@ -79,6 +79,9 @@ class Snapshot {
   std::shared_ptr<const internal::Catalog> catalog_;
   std::vector<internal::ChunkParts> chunks_;
   Bitmap live_;
+  // Frees the event blocks this snapshot may read once it and every older one are gone.
+  std::shared_ptr<internal::BlockGeneration> generation_ =
+      std::make_shared<internal::BlockGeneration>();
 };
 
 }  // namespace banyan::engine

@@ -150,7 +150,7 @@ Status ReadSequence(ByteReader& in, const Bitmap& live, Mutation& mutation, size
   const uint32_t chunk = index >> kChunkBits;
   internal::SequenceRef& sequence =
       mutation.Sequences(chunk).sequences[index & (kChunkCustomers - 1)];
-  sequence.Reserve(count, property_bytes);
+  sequence.Reserve(count, property_bytes, mutation.sink());
   std::vector<Bitmap>& by_type = mutation.Types(chunk).by_type;
   size_t offset = 0;
   uint32_t previous = 0;
@@ -165,7 +165,7 @@ Status ReadSequence(ByteReader& in, const Bitmap& live, Mutation& mutation, size
     }
     event.properties = {reinterpret_cast<const uint8_t*>(properties.data()) + offset, length};
     if (!internal::PropertiesWellFormed(event.properties)) return in.Corrupt("bad properties");
-    sequence.Insert(event);
+    sequence.Insert(event, mutation.sink());
     if (event.type >= by_type.size()) by_type.resize(event.type + 1);
     by_type[event.type].Add(index);
     offset += length;

@@ -32,6 +32,35 @@ struct SequenceChunk {
   std::vector<SequenceRef> sequences = std::vector<SequenceRef>(kChunkCustomers);
 };
 
+// Who frees event blocks. Snapshot k holds generation k, which holds the blocks the batch after
+// it replaced (snapshot k may read them, k + 1 does not) and the next generation; so a block
+// replaced after snapshot k is freed once no snapshot up to k is left, however long a reader
+// keeps an old one. The newest generation also knows its snapshot's sequence chunks: when it
+// goes (the engine and every snapshot gone), their blocks go with it.
+//
+// Thread safety: changed by the writer only while it holds the generation's snapshot (before
+// the next is published); destroyed by whichever thread drops the last reference.
+class BlockGeneration {
+ public:
+  BlockGeneration() = default;
+  ~BlockGeneration();
+  BlockGeneration(const BlockGeneration&) = delete;
+  BlockGeneration& operator=(const BlockGeneration&) = delete;
+
+  // Called by the writer as it publishes the next snapshot: `retired` are the blocks the next
+  // snapshot no longer reads. REQUIRES: not called before on this generation (one writer, no
+  // branches).
+  void Supersede(std::vector<EventBlock*> retired, std::shared_ptr<BlockGeneration> next);
+  // The newest snapshot's sequence chunks.
+  void SetLive(std::vector<std::shared_ptr<const SequenceChunk>> live) { live_ = std::move(live); }
+
+ private:
+  bool superseded_ = false;
+  std::vector<EventBlock*> retired_;
+  std::vector<std::shared_ptr<const SequenceChunk>> live_;  // until superseded
+  std::shared_ptr<BlockGeneration> next_;
+};
+
 struct TypeChunk {
   std::vector<Bitmap> by_type;  // event type id -> customers who ever did it
 };

@@ -4,6 +4,32 @@
 
 namespace banyan::engine::internal {
 
+BlockGeneration::~BlockGeneration() {
+  for (EventBlock* block : retired_) FreeBlock(block);
+  if (!superseded_) {
+    for (const auto& chunk : live_) {
+      for (const SequenceRef& sequence : chunk->sequences) FreeBlock(sequence.block());
+    }
+  }
+  // The generations after this one that only it holds go now, one by one rather than by
+  // recursion (a reader that kept a snapshot through thousands of batches would hold as many).
+  std::shared_ptr<BlockGeneration> next = std::move(next_);
+  while (next != nullptr && next.use_count() == 1) {
+    std::shared_ptr<BlockGeneration> after = std::move(next->next_);
+    next.reset();
+    next = std::move(after);
+  }
+}
+
+void BlockGeneration::Supersede(std::vector<EventBlock*> retired,
+                                std::shared_ptr<BlockGeneration> next) {
+  CHECK(!superseded_, "a snapshot generation superseded twice: two writers from one snapshot");
+  superseded_ = true;
+  retired_ = std::move(retired);
+  live_.clear();
+  next_ = std::move(next);
+}
+
 std::shared_ptr<const ColumnChunk> EmptyColumn(AttributeKind kind) {
   auto column = std::make_shared<ColumnChunk>();
   if (kind != AttributeKind::kStringList) column->values.assign(kChunkCustomers, 0);
@@ -109,6 +135,13 @@ std::shared_ptr<const Snapshot> Mutation::Finish() {
   for (const ChunkParts& chunk : next_->chunks_) live.push_back(&chunk.customers->live);
   next_->live_ = Bitmap::Union(live);
   next_->version_ = version_.value_or(next_->version_ + 1);
+  auto generation = std::make_shared<BlockGeneration>();
+  std::vector<std::shared_ptr<const SequenceChunk>> sequences;
+  for (const ChunkParts& chunk : next_->chunks_) sequences.push_back(chunk.sequences);
+  generation->SetLive(std::move(sequences));
+  next_->generation_->Supersede(sink_.TakeRetired(), generation);
+  next_->generation_ = std::move(generation);
+  sink_.Published();
   std::shared_ptr<const Snapshot> result = std::move(next_);
   return result;
 }

@@ -3,7 +3,10 @@
 // Made from the current snapshot, it shares every chunk part; the first time a batch asks for a
 // part to change, the part is copied and the copy is owned by this mutation from then on (later
 // changes in the same batch go straight to it). Finish() rebuilds the range indexes of the
-// numeric columns the batch changed and the live bitmap, and returns the new snapshot.
+// numeric columns the batch changed and the live bitmap, and returns the new snapshot; the event
+// blocks the batch replaced go to the base's BlockGeneration (chunk.h), to be freed when the
+// snapshots that may read them are gone. A mutation dropped without Finish frees the blocks it
+// made and changes nothing.
 //
 // Used by engine.cc and the snapshot file loader. Thread safety: one writer.
 
@@ -39,6 +42,9 @@ class Mutation {
   TypeChunk& Types(uint32_t chunk);
   ColumnChunk& Column(uint32_t chunk, uint32_t attribute);
 
+  // Where the sequences' replaced blocks go (sequence.h).
+  BlockSink& sink() { return sink_; }
+
   // The version Finish gives the snapshot (default: the base's plus one).
   void SetVersion(uint64_t version) { version_ = version; }
   std::shared_ptr<const Snapshot> Finish();
@@ -49,6 +55,7 @@ class Mutation {
   void AddChunk();
 
   std::shared_ptr<Snapshot> next_;
+  BlockSink sink_;
   std::optional<uint64_t> version_;
   std::vector<uint8_t> owned_customers_, owned_sequences_, owned_types_;
   std::vector<std::vector<uint8_t>> owned_columns_;  // [attribute][chunk]

@@ -13,7 +13,6 @@
 namespace banyan::engine::internal {
 
 struct EventBlock {
-  std::atomic<uint32_t> refs;
   uint32_t capacity;           // events
   uint32_t property_capacity;  // bytes
 
@@ -26,23 +25,10 @@ struct EventBlock {
   static size_t Bytes(uint32_t capacity, uint32_t property_capacity) {
     return sizeof(EventBlock) + size_t{capacity} * 8 + property_capacity;
   }
-  static EventBlock* New(uint32_t capacity, uint32_t property_capacity) {
-    void* memory = std::malloc(Bytes(capacity, property_capacity));
-    if (memory == nullptr) throw std::bad_alloc();
-    auto* block = new (memory) EventBlock{{1}, capacity, property_capacity};
-    return block;
-  }
 };
-static_assert(sizeof(EventBlock) == 12);
+static_assert(sizeof(EventBlock) == 8);
 
 namespace {
-
-void Release(EventBlock* block) {
-  if (block != nullptr && block->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    block->~EventBlock();
-    std::free(block);
-  }
-}
 
 // Growth by half again: 10 events per customer leave less slack than doubling would.
 uint32_t Grow(uint32_t needed, uint32_t current) {
@@ -51,38 +37,41 @@ uint32_t Grow(uint32_t needed, uint32_t current) {
 
 }  // namespace
 
+void FreeBlock(EventBlock* block) {
+  if (block == nullptr) return;
+  block->~EventBlock();
+  std::free(block);
+}
+
+BlockSink::~BlockSink() {
+  for (EventBlock* block : fresh_) FreeBlock(block);
+}
+
+EventBlock* BlockSink::Make(uint32_t capacity, uint32_t property_capacity) {
+  void* memory = std::malloc(EventBlock::Bytes(capacity, property_capacity));
+  if (memory == nullptr) throw std::bad_alloc();
+  auto* block = new (memory) EventBlock{capacity, property_capacity};
+  fresh_.insert(block);
+  return block;
+}
+
+void BlockSink::Retire(EventBlock* block) {
+  if (block == nullptr) return;
+  if (fresh_.erase(block) > 0) {
+    FreeBlock(block);
+  } else {
+    retired_.push_back(block);
+  }
+}
+
+std::vector<EventBlock*> BlockSink::TakeRetired() { return std::exchange(retired_, {}); }
+
 uint32_t SequenceView::LowerBound(uint32_t time) const {
   return static_cast<uint32_t>(std::lower_bound(times, times + count, time) - times);
 }
 
 size_t SequenceView::PropertyOffset(uint32_t i) const {
   return std::accumulate(property_lengths, property_lengths + i, size_t{0});
-}
-
-SequenceRef::~SequenceRef() { Release(block_); }
-SequenceRef::SequenceRef(const SequenceRef& other)
-    : block_(other.block_), count_(other.count_), property_bytes_(other.property_bytes_) {
-  if (block_ != nullptr) block_->refs.fetch_add(1, std::memory_order_relaxed);
-}
-SequenceRef& SequenceRef::operator=(const SequenceRef& other) {
-  if (this != &other) {
-    SequenceRef copy(other);
-    *this = std::move(copy);
-  }
-  return *this;
-}
-SequenceRef::SequenceRef(SequenceRef&& other) noexcept
-    : block_(std::exchange(other.block_, nullptr)),
-      count_(std::exchange(other.count_, 0)),
-      property_bytes_(std::exchange(other.property_bytes_, 0)) {}
-SequenceRef& SequenceRef::operator=(SequenceRef&& other) noexcept {
-  if (this != &other) {
-    Release(block_);
-    block_ = std::exchange(other.block_, nullptr);
-    count_ = std::exchange(other.count_, 0);
-    property_bytes_ = std::exchange(other.property_bytes_, 0);
-  }
-  return *this;
 }
 
 SequenceView SequenceRef::View() const {
@@ -105,7 +94,7 @@ size_t SequenceRef::AllocatedBytes() const {
   return block_ == nullptr ? 0 : EventBlock::Bytes(block_->capacity, block_->property_capacity);
 }
 
-void SequenceRef::Insert(const EncodedEvent& event) {
+void SequenceRef::Insert(const EncodedEvent& event, BlockSink& sink) {
   CHECK(event.properties.size() <= kEventPropertyBytesMax);
   const uint32_t bytes = static_cast<uint32_t>(event.properties.size());
   const bool in_order = count_ == 0 || block_->times()[count_ - 1] <= event.time;
@@ -133,11 +122,12 @@ void SequenceRef::Insert(const EncodedEvent& event) {
   const uint32_t property_bytes = property_bytes_ + bytes <= property_capacity
                                       ? property_capacity
                                       : Grow(property_bytes_ + bytes, property_capacity);
-  Rebuild(events, property_bytes, &event, at);
+  Rebuild(events, property_bytes, &event, at, sink);
 }
 
-void SequenceRef::Rebuild(uint32_t events, uint32_t bytes, const EncodedEvent* event, uint32_t at) {
-  EventBlock* block = EventBlock::New(events, bytes);
+void SequenceRef::Rebuild(uint32_t events, uint32_t bytes, const EncodedEvent* event, uint32_t at,
+                          BlockSink& sink) {
+  EventBlock* block = sink.Make(events, bytes);
   const SequenceView old = View();
   const size_t split = old.PropertyOffset(at);
   auto copy_range = [&](uint32_t from, uint32_t to, uint32_t dest) {
@@ -168,35 +158,40 @@ void SequenceRef::Rebuild(uint32_t events, uint32_t bytes, const EncodedEvent* e
   if (tail > 0) std::memcpy(block->properties() + property_bytes, old.properties + split, tail);
   count += count_ - at;
   property_bytes += tail;
-  Release(block_);
+  sink.Retire(block_);
   block_ = block;
   count_ = count;
   property_bytes_ = static_cast<uint32_t>(property_bytes);
 }
 
-void SequenceRef::Reserve(uint32_t events, uint32_t bytes) {
+void SequenceRef::Reserve(uint32_t events, uint32_t bytes, BlockSink& sink) {
   if (block_ != nullptr && block_->capacity >= events && block_->property_capacity >= bytes) {
     return;
   }
-  Rebuild(std::max(events, count_), std::max(bytes, property_bytes_), nullptr, count_);
+  Rebuild(std::max(events, count_), std::max(bytes, property_bytes_), nullptr, count_, sink);
 }
 
-void SequenceRef::Compact() {
+void SequenceRef::Compact(BlockSink& sink) {
   if (block_ == nullptr) return;
   if (count_ == 0) {
-    Clear();
+    Clear(sink);
     return;
   }
   if (block_->capacity == count_ && block_->property_capacity == property_bytes_) return;
-  Rebuild(count_, property_bytes_, nullptr, count_);
+  Rebuild(count_, property_bytes_, nullptr, count_, sink);
 }
 
-void SequenceRef::MergeFrom(const SequenceView& other) {
+void SequenceRef::Clear(BlockSink& sink) {
+  sink.Retire(block_);
+  *this = SequenceRef();
+}
+
+void SequenceRef::MergeFrom(const SequenceView& other, BlockSink& sink) {
   if (other.count == 0) return;
   const SequenceView mine = View();
   const uint32_t events = count_ + other.count;
   const size_t other_bytes = other.PropertyOffset(other.count);
-  EventBlock* block = EventBlock::New(events, static_cast<uint32_t>(property_bytes_ + other_bytes));
+  EventBlock* block = sink.Make(events, static_cast<uint32_t>(property_bytes_ + other_bytes));
   uint32_t i = 0, j = 0, n = 0;
   size_t mine_offset = 0, other_offset = 0, out_offset = 0;
   while (i < mine.count || j < other.count) {
@@ -215,7 +210,7 @@ void SequenceRef::MergeFrom(const SequenceView& other) {
     ++k;
     ++n;
   }
-  Release(block_);
+  sink.Retire(block_);
   block_ = block;
   count_ = events;
   property_bytes_ = static_cast<uint32_t>(out_offset);
