@@ -195,6 +195,11 @@ test('the retention, activity, trends and AUM pages draw, keep their query in th
     await page.goto(`${env.url}/analytics/activity?interval=week&by=channel`);
     await ready(page, PAGES.activity.ready);
     await page.locator('[data-testid=activity-wechat][data-loaded] canvas').waitFor();
+    // By branch: also the WeChat followers each branch gained and lost (the overview links here).
+    await page.goto(`${env.url}/analytics/activity?by=branch`);
+    await ready(page, PAGES.activity.ready);
+    await page.locator('[data-testid=activity-followers][data-loaded]').waitFor();
+    await screenshot(page, 'analytics-activity-branch');
     // Trends: a sum of a property, from the address.
     await page.goto(`${env.url}/analytics/trends?event=transfer&measure=sum&property=amount&interval=week`);
     await ready(page, PAGES.trends.ready);

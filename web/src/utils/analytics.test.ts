@@ -5,6 +5,8 @@ import {
   aumFromQuery,
   bankDay,
   cardFunnel,
+  followerEvents,
+  followerTotals,
   formatRate,
   formatYuan,
   funnelBody,
@@ -154,5 +156,23 @@ describe('LTV', () => {
     expect(ltvBody('relationship_manager').group_by).toEqual(ltvBody('tier').group_by);
     expect(ltvBody('branch').group_by).toEqual({ kind: 'branch' });
     expect(ltvBody('tier')).toMatchObject({ years: 3, discount_rate: 0.08 });
+  });
+});
+
+describe('followers', () => {
+  it('picks the data\'s follow events, WeChat\'s own names first', () => {
+    expect(followerEvents(['login', 'wechat_subscribe', 'wechat_unsubscribe'])).toEqual({ follow: 'wechat_subscribe', unfollow: 'wechat_unsubscribe' });
+    expect(followerEvents(['subscribe', 'wechat_subscribe', 'unsubscribe'])).toEqual({ follow: 'subscribe', unfollow: 'unsubscribe' });
+    expect(followerEvents(['login'])).toEqual({});
+  });
+  it('totals each branch, lost as a count, quiet branches left out', () => {
+    expect(followerTotals([
+      { name: 'XIXI', gained: [1, 0, 2], lost: [0, -1, 0] },
+      { name: 'GUDANG', gained: [0, 0], lost: [0, 0] },
+      { name: 'HUBIN', gained: [0], lost: [-3] },
+    ])).toEqual([
+      { code: 'XIXI', gained: 3, lost: 1, net: 2 },
+      { code: 'HUBIN', gained: 0, lost: 3, net: -3 },
+    ]);
   });
 });

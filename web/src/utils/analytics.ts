@@ -417,3 +417,33 @@ export function ltvBody(group: AumGroup): Record<string, unknown> {
     group_by: group === 'branch' ? { kind: 'branch' } : { kind: 'tag', name: 'aum_tier', values: [...TIER_VALUES] },
   };
 }
+
+// The follow and unfollow events of the bank's data for the followers query: WeChat's own names
+// (subscribe, unsubscribe — the server's default) or the prefixed ones some feeds use; none
+// found leaves the server's default.
+export function followerEvents(catalogEvents: ReadonlyArray<string>): { follow?: string; unfollow?: string } {
+  const names = new Set(catalogEvents);
+  const pick = (...candidates: string[]) => candidates.find((c) => names.has(c));
+  const follow = pick('subscribe', 'wechat_subscribe');
+  const unfollow = pick('unsubscribe', 'wechat_unsubscribe');
+  return { ...(follow ? { follow } : {}), ...(unfollow ? { unfollow } : {}) };
+}
+
+export interface FollowerTotals {
+  code: string;
+  gained: number;
+  lost: number;
+  net: number;
+}
+
+// Per branch over the range: followed, unfollowed (as a positive count) and net; branches
+// with neither left out, the API's order kept (largest first).
+export function followerTotals(groups: ReadonlyArray<{ name?: string; gained: number[]; lost: number[] }>): FollowerTotals[] {
+  return groups
+    .map((g) => {
+      const gained = g.gained.reduce((a, b) => a + b, 0);
+      const lost = -g.lost.reduce((a, b) => a + b, 0);
+      return { code: g.name ?? '', gained, lost, net: gained - lost };
+    })
+    .filter((r) => r.gained !== 0 || r.lost !== 0);
+}

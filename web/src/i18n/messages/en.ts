@@ -795,6 +795,7 @@ const en: MessageSchema = {
     active: 'Active',
     composition: 'Active customers by kind',
     lines: 'DAU / WAU / MAU',
+    followers: 'WeChat followers gained and lost, by branch',
   },
   trends: {
     title: 'Trends',

@@ -794,6 +794,7 @@ const zhCN = {
     active: '活跃',
     composition: '活跃构成',
     lines: 'DAU / WAU / MAU',
+    followers: '微信粉丝增减（按机构）',
   },
   trends: {
     title: '趋势分析',
