@@ -133,6 +133,7 @@ for (const username of ['admin', 'manager.xixi']) {
       await login(page, env.url, username, env.password(username));
       assert.equal(landing(page), 'overview');
       await ready(page, PAGES.overview.ready);
+      await ready(page, PAGES.overview.complete);
       for (const card of ['overview-mau', 'overview-new', 'overview-urr', 'overview-aum-total', 'overview-mau-trend', 'overview-aum', 'overview-lifecycle', 'overview-channels', 'overview-followers']) {
         await page.locator(`[data-testid=${card}][data-loaded]`).waitFor();
       }
