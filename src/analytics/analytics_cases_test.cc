@@ -282,7 +282,13 @@ class CaseRun {
     if (!query.ok()) return {ErrorLine(query.status())};
     Result<RetentionResult> result = RunRetention(context, *query);
     if (!result.ok()) return {ErrorLine(result.status())};
-    if (verb == "retention_json") return {RetentionResultJson(*query, *result).dump()};
+    Result<RetentionResult> sliced = RunRetention(Sliced(context), *query);
+    if (!sliced.ok()) return {"sliced: " + ErrorLine(sliced.status())};
+    const std::string json = RetentionResultJson(*query, *result).dump();
+    if (RetentionResultJson(*query, *sliced).dump() != json) {
+      return {"sliced run differs: " + RetentionResultJson(*query, *sliced).dump()};
+    }
+    if (verb == "retention_json") return {json};
     std::vector<std::string> out;
     RetentionRows("", result->overall, &out);
     for (const RetentionTable& table : result->groups) {

@@ -115,7 +115,7 @@ struct QueryContext {
   Timestamp now{};                                    // events after it are not seen
   const segment::MembershipResolver* tags = nullptr;  // for GroupKind::kTag; null: refused
   Deadline deadline;
-  int threads = 1;  // for the scans that split their customers (funnel); 1: the calling thread
+  int threads = 1;  // for the scans that split their customers (funnel, retention); 1: this thread
   // A scan uses another thread per this many candidates (tests set 1 to split small data).
   size_t slice_customers_min = kParallelScanCustomersMin;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bitset>
 #include <functional>
+#include <span>
 
 #include "analytics/internal/event_match.h"
 #include "analytics/internal/groups.h"
@@ -39,6 +40,13 @@ struct Tally {
     ++customers[c];
     for (size_t n = 0; n < retained[c].size(); ++n) retained[c][n] += outcome.retained[n];
     urr_active[c] += outcome.urr_active;
+  }
+  void Merge(const Tally& other) {
+    for (size_t c = 0; c < customers.size(); ++c) {
+      customers[c] += other.customers[c];
+      urr_active[c] += other.urr_active[c];
+      for (size_t n = 0; n < retained[c].size(); ++n) retained[c][n] += other.retained[c][n];
+    }
   }
 };
 
@@ -111,6 +119,9 @@ struct RawRun {
   std::vector<std::string> names;
 };
 
+// The candidates are split over context.threads slices (internal/scan_loop.h) unless `collect`
+// is given (it is called in customer order, on the calling thread); the slices' tallies merge in
+// slice order, so groups are numbered as one thread would number them.
 Result<RawRun> Scan(const QueryContext& context, const Plan& plan, Tally* overall,
                     const Collector& collect) {
   const engine::Snapshot& snapshot = *context.snapshot;
@@ -122,7 +133,7 @@ Result<RawRun> Scan(const QueryContext& context, const Plan& plan, Tally* overal
   const bool by_customer = query.group_by.kind != GroupKind::kNone && !by_event;
 
   engine::Bitmap candidates = context.population & snapshot.live();
-  std::vector<std::pair<engine::CustomerIndex, int64_t>> since;  // kCustomerSince
+  std::vector<std::pair<engine::CustomerIndex, int64_t>> since;  // kCustomerSince, by index
   if (query.cohort_by == CohortBy::kFirstEvent) {
     candidates = start.never() ? engine::Bitmap() : candidates & snapshot.EverDid(start.type());
   } else {
@@ -141,47 +152,78 @@ Result<RawRun> Scan(const QueryContext& context, const Plan& plan, Tally* overal
     run.names = customer_groups->names();
     run.groups.assign(run.names.size(), Tally(plan.cohorts, query.periods));
   }
-  internal::EventGroups event_groups(snapshot, query.group_by);
-  std::vector<uint32_t> groups;
-  size_t next_since = 0;
+  struct Slice {
+    Tally overall;
+    RawRun run;
+    internal::EventGroups event_groups;
+  };
+  const std::vector<uint32_t> customers = candidates.ToVector();
+  const int count = collect ? 1 : internal::SliceCount(context, customers.size());
+  std::vector<Slice> slices;
+  for (int s = 0; s < count; ++s) {
+    slices.push_back({Tally(plan.cohorts, query.periods), RawRun{run.groups, {}},
+                      internal::EventGroups(snapshot, query.group_by)});
+  }
   const CivilDay epoch(1970, 1, 1);
-  RETURN_IF_ERROR(internal::ForEachCustomer(context, candidates, [&](uint32_t index) {
-    const internal::SequenceView view = snapshot.Sequence(index);
-    uint32_t start_time = 0;
-    std::optional<uint64_t> key;
-    if (query.cohort_by == CohortBy::kFirstEvent) {
-      internal::SequenceWalk walk(view);
-      const uint32_t end = view.LowerBound(plan.now_end);
-      uint32_t i = 0;
-      while (i < end && (view.types[i] != start.type() || !start.Passes(view, i, walk))) ++i;
-      if (i == end) return;
-      start_time = view.times[i];
-      if (by_event) key = event_groups.Key(view, i, walk);
-    } else {
-      while (since[next_since].first != index) ++next_since;
-      const CivilDay day = epoch + since[next_since].second;
-      start_time = internal::EngineTime(ToUnixSeconds(context.calendar->StartOf(day)));
+  RETURN_IF_ERROR(
+      internal::ForEachSlice(customers, count, [&](int s, std::span<const uint32_t> part) {
+        Slice& slice = slices[s];
+        std::vector<uint32_t> groups;
+        // `since` is in index order, as the customers are: this slice's first customer onwards.
+        size_t next_since =
+            part.empty()
+                ? 0
+                : static_cast<size_t>(std::lower_bound(since.begin(), since.end(),
+                                                       std::make_pair(part.front(), INT64_MIN)) -
+                                      since.begin());
+        return internal::ForEachIn(context, part, [&](uint32_t index) {
+          const internal::SequenceView view = snapshot.Sequence(index);
+          uint32_t start_time = 0;
+          std::optional<uint64_t> key;
+          if (query.cohort_by == CohortBy::kFirstEvent) {
+            internal::SequenceWalk walk(view);
+            const uint32_t end = view.LowerBound(plan.now_end);
+            uint32_t i = 0;
+            while (i < end && (view.types[i] != start.type() || !start.Passes(view, i, walk))) ++i;
+            if (i == end) return;
+            start_time = view.times[i];
+            if (by_event) key = slice.event_groups.Key(view, i, walk);
+          } else {
+            while (since[next_since].first != index) ++next_since;
+            const CivilDay day = epoch + since[next_since].second;
+            start_time = internal::EngineTime(ToUnixSeconds(context.calendar->StartOf(day)));
+          }
+          if (start_time < plan.range_from || start_time >= plan.range_to) return;
+          const int cohort = plan.periods.Index(start_time);
+          const Outcome outcome = Follow(plan, view, back, start_time, cohort);
+          slice.overall.Add(outcome);
+          if (collect) collect(index, -1, outcome);
+          groups.clear();
+          if (by_customer) customer_groups->Of(index, &groups);
+          if (key) {
+            groups.push_back(slice.event_groups.Group(*key));
+            if (groups.back() >= slice.run.groups.size()) {
+              slice.run.groups.resize(groups.back() + 1, Tally(plan.cohorts, query.periods));
+            }
+          }
+          for (const uint32_t g : groups) {
+            slice.run.groups[g].Add(outcome);
+            if (collect) collect(index, static_cast<int>(g), outcome);
+          }
+        });
+      }));
+
+  internal::EventGroups merged(snapshot, query.group_by);
+  for (Slice& slice : slices) {
+    overall->Merge(slice.overall);
+    for (uint32_t g = 0; g < slice.run.groups.size(); ++g) {
+      const uint32_t to = by_event ? merged.Group(slice.event_groups.KeyOf(g)) : g;
+      if (to >= run.groups.size()) run.groups.resize(to + 1, Tally(plan.cohorts, query.periods));
+      run.groups[to].Merge(slice.run.groups[g]);
     }
-    if (start_time < plan.range_from || start_time >= plan.range_to) return;
-    const int cohort = plan.periods.Index(start_time);
-    const Outcome outcome = Follow(plan, view, back, start_time, cohort);
-    overall->Add(outcome);
-    if (collect) collect(index, -1, outcome);
-    groups.clear();
-    if (by_customer) customer_groups->Of(index, &groups);
-    if (key) {
-      groups.push_back(event_groups.Group(*key));
-      if (groups.back() >= run.groups.size()) {
-        run.groups.resize(groups.back() + 1, Tally(plan.cohorts, query.periods));
-      }
-    }
-    for (const uint32_t g : groups) {
-      run.groups[g].Add(outcome);
-      if (collect) collect(index, static_cast<int>(g), outcome);
-    }
-  }));
+  }
   if (by_event) {
-    for (uint32_t g = 0; g < event_groups.size(); ++g) run.names.push_back(event_groups.Name(g));
+    for (uint32_t g = 0; g < merged.size(); ++g) run.names.push_back(merged.Name(g));
   }
   return run;
 }
@@ -267,13 +309,7 @@ Result<RetentionResult> RunRetention(const QueryContext& context, const Retentio
   const std::vector<uint32_t> fold = Fold(raw, &names);
   std::vector<Tally> shown(names.size(), Tally(plan.cohorts, query.periods));
   for (size_t g = 0; g < raw.groups.size(); ++g) {
-    Tally& to = shown[fold[g]];
-    const Tally& from = raw.groups[g];
-    for (size_t c = 0; c < plan.cohorts; ++c) {
-      to.customers[c] += from.customers[c];
-      to.urr_active[c] += from.urr_active[c];
-      for (size_t n = 0; n < to.retained[c].size(); ++n) to.retained[c][n] += from.retained[c][n];
-    }
+    shown[fold[g]].Merge(raw.groups[g]);
   }
   for (size_t g = 0; g < shown.size(); ++g)
     result.groups.push_back(Finish(plan, shown[g], names[g]));
