@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "api/call.h"
 #include "api/guard.h"
 #include "api/problem.h"
@@ -96,6 +98,83 @@ Result<http::Response> GetMessage(Call& call) {
   ASSIGN_OR_RETURN(int64_t id, ReadIdParam(call.request, "id"));
   ASSIGN_OR_RETURN(Json message, Messaging(call).Get(call.principal, id));
   return JsonResponse(200, message);
+}
+
+// An optional RFC 3339 query parameter; InvalidArgument naming "?<name>".
+Result<std::optional<Timestamp>> ReadTimeQuery(const http::Request& request,
+                                               std::string_view name) {
+  auto text = request.Query(name);
+  if (!text) return std::optional<Timestamp>();
+  auto at = ParseRfc3339(*text);
+  if (!at.ok()) {
+    return InvalidArgumentError("expected an RFC 3339 time", "?" + std::string(name));
+  }
+  return std::optional<Timestamp>(*at);
+}
+
+// Unknown query parameters are refused, naming the first (a typo must not widen a query).
+Status RejectUnknownQuery(const http::Request& request,
+                          std::initializer_list<std::string_view> known) {
+  for (const auto& [name, value] : request.QueryParams()) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return InvalidArgumentError("unknown parameter", "?" + name);
+    }
+  }
+  return Status::Ok();
+}
+
+// GET /api/v1/messages: newest first, paged; filters state, channel, purpose, template_id and
+// the acceptance time range [from, to).
+Result<http::Response> ListMessages(Call& call) {
+  const http::Request& r = call.request;
+  RETURN_IF_ERROR(RejectUnknownQuery(
+      r, {"state", "channel", "purpose", "template_id", "from", "to", "limit", "cursor"}));
+  ASSIGN_OR_RETURN(PageParams page, ReadPageParams(r));
+  messaging::MessageListQuery query;
+  query.limit = std::min(page.limit, messaging::kMessageListPageMax);
+  if (auto state = r.Query("state")) {
+    query.state = messaging::ParseState(*state);
+    if (!query.state) return InvalidArgumentError("unknown message state", "?state");
+  }
+  if (auto channel = r.Query("channel")) {
+    if (channel->empty() || channel->size() > messaging::kChannelNameBytesMax) {
+      return InvalidArgumentError("expected a channel name", "?channel");
+    }
+    query.channel = *channel;
+  }
+  if (auto purpose = r.Query("purpose")) {
+    query.purpose = messaging::ParsePurpose(*purpose);
+    if (!query.purpose) return InvalidArgumentError("expected service or marketing", "?purpose");
+  }
+  ASSIGN_OR_RETURN(query.template_id, ReadIntQuery(r, "template_id"));
+  if (query.template_id && *query.template_id < 1) {
+    return InvalidArgumentError("expected a positive id", "?template_id");
+  }
+  ASSIGN_OR_RETURN(query.from, ReadTimeQuery(r, "from"));
+  ASSIGN_OR_RETURN(query.to, ReadTimeQuery(r, "to"));
+  if (query.from && query.to && *query.to <= *query.from) {
+    return InvalidArgumentError("must be after from", "?to");
+  }
+  ASSIGN_OR_RETURN(Json out, Messaging(call).ListMessages(call.principal, query, page.cursor));
+  return JsonResponse(200, out);
+}
+
+// GET /api/v1/messaging/stats: from defaults to 30 days before to, to to now.
+Result<http::Response> MessageStats(Call& call) {
+  const http::Request& r = call.request;
+  RETURN_IF_ERROR(RejectUnknownQuery(r, {"from", "to", "group_by"}));
+  messaging::StatsQuery query;
+  ASSIGN_OR_RETURN(auto to, ReadTimeQuery(r, "to"));
+  ASSIGN_OR_RETURN(auto from, ReadTimeQuery(r, "from"));
+  query.to = to.value_or(Messaging(call).clock().Now());
+  query.from = from.value_or(query.to - std::chrono::hours(24 * 30));
+  if (auto group = r.Query("group_by")) {
+    auto parsed = messaging::ParseStatsGroup(*group);
+    if (!parsed) return InvalidArgumentError("expected channel, reason or day", "?group_by");
+    query.group_by = *parsed;
+  }
+  ASSIGN_OR_RETURN(Json out, Messaging(call).Stats(call.principal, query));
+  return JsonResponse(200, out);
 }
 
 Json TemplateJson(const messaging::Template& t) {
@@ -347,7 +426,9 @@ const std::vector<MessageRoute>& Table() {
   static const std::vector<MessageRoute> kRoutes = {
     {Method::kPost, "/api/v1/messages",                     Permission::kMessagesSend,     SendMessage},
     {Method::kPost, "/api/v1/messages/batch",               Permission::kMessagesSend,     SendBatch},
+    {Method::kGet,  "/api/v1/messages",                     Permission::kMessagesRead,     ListMessages},
     {Method::kGet,  "/api/v1/messages/{id}",                Permission::kMessagesRead,     GetMessage},
+    {Method::kGet,  "/api/v1/messaging/stats",              Permission::kMessagesRead,     MessageStats},
     {Method::kGet,  "/api/v1/message-templates",            Permission::kMessagesRead,     ListTemplates},
     {Method::kPost, "/api/v1/message-templates",            Permission::kTemplatesWrite,   CreateTemplate},
     {Method::kGet,  "/api/v1/message-templates/{id}",       Permission::kMessagesRead,     GetTemplate},
@@ -394,6 +475,14 @@ http::Response Inbound(ApiDeps& deps, http::Request& request) {
   return std::move(response).value();
 }
 
+// A provider's check of the callback URL (WeChat: GET with signature, timestamp, nonce and
+// echostr). Only plugins that have one answer; a wrong signature is 401.
+http::Response InboundVerification(ApiDeps& deps, http::Request& request) {
+  auto response = deps.messaging->HandleVerification(request.Param("channel"), request);
+  if (!response.ok()) return ErrorResponse(response.status(), request.request_id);
+  return std::move(response).value();
+}
+
 http::Response ShortLink(ApiDeps& deps, http::Request& request) {
   auto url = deps.messaging->Click(request.Param("code"));
   if (!url.ok()) return ErrorResponse(url.status(), request.request_id);
@@ -429,6 +518,8 @@ void RegisterMessageRoutes(http::Router& router, ApiDeps& deps) {
   }
   router.Add(Method::kPost, "/api/v1/messaging/inbound/{channel}",
              [&deps](http::Request& r) { return Inbound(deps, r); });
+  router.Add(Method::kGet, "/api/v1/messaging/inbound/{channel}",
+             [&deps](http::Request& r) { return InboundVerification(deps, r); });
   router.Add(Method::kGet, "/l/{code}", [&deps](http::Request& r) { return ShortLink(deps, r); });
   router.Add(Method::kGet, "/api/v1/messaging/unsubscribe/{token}", UnsubscribeForm);
   router.Add(Method::kPost, "/api/v1/messaging/unsubscribe/{token}",
@@ -443,6 +534,7 @@ std::vector<RouteInfo> ListMessageRoutes() {
     out.push_back({method, std::string(route.pattern)});
   }
   out.push_back({"post", "/api/v1/messaging/inbound/{channel}"});
+  out.push_back({"get", "/api/v1/messaging/inbound/{channel}"});
   out.push_back({"get", "/l/{code}"});
   out.push_back({"get", "/api/v1/messaging/unsubscribe/{token}"});
   out.push_back({"post", "/api/v1/messaging/unsubscribe/{token}"});

@@ -87,6 +87,12 @@ struct Config {
     std::string channels_file;    // JSON channel configurations applied at start; empty: none
     std::string ca_file;          // extra CA bundle for providers; empty: the system's
     bool allow_plain_http_loopback = false;  // tests and benchmarks only
+    // Channels that poll for results (WeCom tasks): how often, and for how long after a message
+    // was last updated its result is still asked for.
+    static constexpr int64_t kResultPollIntervalSMin = 5, kResultPollIntervalSMax = 3600;
+    static constexpr int64_t kResultPollWindowHoursMin = 1, kResultPollWindowHoursMax = 24 * 30;
+    int64_t result_poll_interval_s = 60;
+    int64_t result_poll_window_hours = 72;
   } messaging;
   struct Store {
     int64_t busy_timeout_ms = 5000;

@@ -10,6 +10,10 @@ Result<std::vector<InboundItem>> Channel::ParseInbound(const http::Request&) {
   return NotFoundError("this channel takes no callbacks");
 }
 
+Result<http::Response> Channel::AnswerVerification(const http::Request&) {
+  return NotFoundError("this channel has no callback verification");
+}
+
 std::string Channel::PickAddress(std::span<const std::string> values) const {
   return values.empty() ? "" : values.front();
 }

@@ -87,6 +87,10 @@ class Channel {
   // Authenticates and parses a provider callback. Unauthenticated when the signature or token
   // is wrong; InvalidArgument for a malformed body. Default: the channel takes no callbacks.
   virtual Result<std::vector<InboundItem>> ParseInbound(const http::Request& request);
+  // Answers a provider's verification of the callback URL (GET on the inbound route: WeChat's
+  // echostr). Unauthenticated when the signature is wrong; NotFound for channels that have none
+  // (the default).
+  virtual Result<http::Response> AnswerVerification(const http::Request& request);
   // Whether the dispatcher should ask Poll about messages this channel sent. Default: no.
   virtual bool Polls() const { return false; }
   // Results the channel must ask for (WeCom tasks): receipts for those of `provider_ids` whose

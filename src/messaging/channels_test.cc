@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "messaging/channels/wechat_mp/wechat_mp_channel.h"
 #include "tests/messaging/fake_provider.h"
 #include "tests/messaging/messaging_fixture.h"
 
@@ -100,6 +101,171 @@ TEST_F(WechatTest, AnExpiredTokenIsRefreshedOnce) {
   ASSERT_EQ(requests.size(), 5u);  // token, send, send (expired), token, send
   EXPECT_EQ(requests[3].path, "/cgi-bin/token");
   EXPECT_EQ(State(second.id), "sent");
+}
+
+// WeChat's own pushes: the signature is SHA-1 hex of sorted("cb", timestamp, nonce), computed
+// here independently (Python's hashlib) for the fixture's clock, 1767232800.
+constexpr std::string_view kNow = "1767232800";
+constexpr std::string_view kSignatureN1 = "e62394d01d87f9ae435952ac713f09f043c51e7a";  // nonce n1
+constexpr std::string_view kSignatureStale =
+    "8f3f4094630a1feaca99bd151c6d8c2aeddb38ce";  // 1767232000, n3
+
+http::Request WechatPush(http::Method method, std::string query, std::string body = "") {
+  http::Request request;
+  request.method = method;
+  request.query_string = std::move(query);
+  request.body = std::move(body);
+  return request;
+}
+std::string SignedQuery(std::string_view extra = "") {
+  return fmt::format("signature={}&timestamp={}&nonce=n1{}", kSignatureN1, kNow, extra);
+}
+std::string JobFinished(std::string_view msgid, std::string_view status) {
+  return fmt::format(
+      "<xml><ToUserName><![CDATA[gh_7f083739789a]]></ToUserName>"
+      "<FromUserName><![CDATA[oUpF8uMuAJO_M2pxb1Q9zNjWeS6o]]></FromUserName>"
+      "<CreateTime>1767232790</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+      "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>{}</MsgID>"
+      "<Status><![CDATA[{}]]></Status></xml>",
+      msgid, status);
+}
+
+TEST_F(WechatTest, SignedPushesMoveMessagesAndAreAnsweredSuccess) {
+  const int64_t bill =
+      Template("bill", "wechat", Purpose::kService,
+               {{"template_id", "T"}, {"data", {{"a", "{{amount}}"}}}}, {{{"name", "amount"}}});
+  const Message m = Accept("k1", To("wechat", bill));
+  Drain();
+  ASSERT_EQ(State(m.id), "sent");  // provider id 4242
+  auto answer = messaging_->HandleInbound(
+      "wechat", WechatPush(http::Method::kPost, SignedQuery(), JobFinished("4242", "success")));
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, "success");
+  EXPECT_EQ(State(m.id), "delivered");
+}
+
+TEST_F(WechatTest, TemplateJobFailuresMarkTheMessageFailed) {
+  const int64_t bill =
+      Template("bill", "wechat", Purpose::kService,
+               {{"template_id", "T"}, {"data", {{"a", "{{amount}}"}}}}, {{{"name", "amount"}}});
+  for (std::string_view status : {"failed:user block", "failed: system failed"}) {
+    wechat_.SetOkBody(fmt::format(
+        R"({{"access_token":"TOKEN-1","expires_in":7200,"errcode":0,"msgid":"{}"}})", status));
+    const Message m = Accept(std::string(status), To("wechat", bill));
+    Drain();
+    ASSERT_TRUE(messaging_
+                    ->HandleInbound("wechat", WechatPush(http::Method::kPost, SignedQuery(),
+                                                         JobFinished(status, status)))
+                    .ok());
+    EXPECT_EQ(State(m.id), "failed") << status;
+  }
+}
+
+TEST_F(WechatTest, SubscribeMessageResultsAreReceipts) {
+  const int64_t notice =
+      Template("notice", "wechat", Purpose::kService,
+               {{"kind", "subscribe"}, {"template_id", "S"}, {"data", {{"a", "{{amount}}"}}}},
+               {{{"name", "amount"}}});
+  FakeProvider mp({"/cgi-bin/token", "/cgi-bin/message/subscribe/bizsend"},
+                  R"({"access_token":"TOKEN-1","expires_in":7200,"errcode":0,"msgid":77})");
+  Channel("wechat", "wechat_mp",
+          {{"app_id", "wx123"},
+           {"app_secret", "wx-secret"},
+           {"api_base", mp.Url("")},
+           {"callback_token", "cb"}});
+  const Message m = Accept("k1", To("wechat", notice));
+  Drain();
+  ASSERT_EQ(State(m.id), "sent");
+  EXPECT_EQ(mp.Requests().back().path, "/cgi-bin/message/subscribe/bizsend");
+  const std::string xml =
+      "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName>"
+      "<CreateTime>1767232790</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+      "<Event><![CDATA[subscribe_msg_sent_event]]></Event><SubscribeMsgSentEvent>"
+      "<List><TemplateId><![CDATA[S]]></TemplateId><MsgID>77</MsgID><ErrorCode>0</ErrorCode>"
+      "<ErrorStatus><![CDATA[success]]></ErrorStatus></List>"
+      "</SubscribeMsgSentEvent></xml>";
+  ASSERT_TRUE(
+      messaging_->HandleInbound("wechat", WechatPush(http::Method::kPost, SignedQuery(), xml))
+          .ok());
+  EXPECT_EQ(State(m.id), "delivered");
+}
+
+TEST_F(WechatTest, BadSignaturesStaleTimestampsAndSafeModeAreRefused) {
+  const std::string body = JobFinished("4242", "success");
+  auto code = [&](std::string query, std::string payload) {
+    return messaging_->HandleInbound("wechat", WechatPush(http::Method::kPost, query, payload))
+        .status()
+        .code();
+  };
+  EXPECT_EQ(code(fmt::format("signature={}&timestamp={}&nonce=n2", kSignatureN1, kNow), body),
+            StatusCode::kUnauthenticated);  // signed for another nonce
+  EXPECT_EQ(code(fmt::format("signature={}&timestamp=1767232000&nonce=n3", kSignatureStale), body),
+            StatusCode::kUnauthenticated);  // correctly signed, 800 s old
+  EXPECT_EQ(code(fmt::format("signature={}&nonce=n1", kSignatureN1), body),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(code(SignedQuery("&encrypt_type=aes&msg_signature=x"), body),
+            StatusCode::kInvalidArgument);  // safe mode is not supported
+  EXPECT_EQ(code(SignedQuery(), "<xml><ToUserName>a</ToUserName><Encrypt>x</Encrypt></xml>"),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(code(SignedQuery(), std::string(channels::kWechatXmlBytesMax + 1, ' ')),
+            StatusCode::kTooLarge);
+  // The relayed JSON form keeps working with the callback token.
+  http::Request relayed = WechatPush(http::Method::kPost, "", R"({"msgid":1,"status":"success"})");
+  relayed.headers.Set("X-Banyan-Token", "wrong");
+  EXPECT_EQ(messaging_->HandleInbound("wechat", relayed).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(WechatTest, UrlVerificationEchoesOnlyWithAValidSignature) {
+  auto answer = messaging_->HandleVerification(
+      "wechat", WechatPush(http::Method::kGet, SignedQuery("&echostr=5838479218127813673")));
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->body, "5838479218127813673");
+  EXPECT_EQ(messaging_
+                ->HandleVerification(
+                    "wechat",
+                    WechatPush(http::Method::kGet, fmt::format("signature={}&timestamp={}&nonce=n2&"
+                                                               "echostr=1",
+                                                               kSignatureN1, kNow)))
+                .status()
+                .code(),
+            StatusCode::kUnauthenticated);
+  // Other plugins, and channels that do not exist, have no verification route.
+  EXPECT_EQ(
+      messaging_
+          ->HandleVerification("sms", WechatPush(http::Method::kGet, SignedQuery("&echostr=1")))
+          .status()
+          .code(),
+      StatusCode::kNotFound);
+  EXPECT_EQ(
+      messaging_->HandleVerification("nope", WechatPush(http::Method::kGet, "")).status().code(),
+      StatusCode::kNotFound);
+}
+
+TEST(WechatXmlTest, ParsesFlatXmlWithCdataAndEntitiesAndRefusesTheRest) {
+  auto xml = channels::ParseWechatXml(
+      "<?xml version=\"1.0\"?>\n<xml>\n  <A><![CDATA[<b>&amp;</b>]]></A>\n  <B>1 &lt; 2</B>\n"
+      "  <C/>\n</xml>");
+  ASSERT_TRUE(xml.ok()) << xml.status().ToString();
+  EXPECT_EQ(xml->name, "xml");
+  EXPECT_EQ(xml->Child("A"), "<b>&amp;</b>");
+  EXPECT_EQ(xml->Child("B"), "1 < 2");
+  EXPECT_EQ(xml->Child("C"), "");
+  for (std::string_view bad : {"<!DOCTYPE xml [<!ENTITY x \"y\">]><xml/>", "<xml><!-- c --></xml>",
+                               "<xml a=\"1\"/>", "<xml><A>x</B></xml>", "<xml><A>&x;</A></xml>",
+                               "<xml>text<A/></xml>", "<xml><A><B><C><D>deep</D></C></B></A></xml>",
+                               "<xml><A><![CDATA[x</A></xml>", "<xml/><xml/>", "<xml><A>1</A>"}) {
+    EXPECT_EQ(channels::ParseWechatXml(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  std::string many = "<xml>";
+  for (int i = 0; i < channels::kWechatXmlElementsMax; ++i) many += "<A/>";
+  EXPECT_EQ(channels::ParseWechatXml(many + "</xml>").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(WechatXmlTest, CallbackSignatureIsSha1OfTheSortedParts) {
+  EXPECT_EQ(channels::WechatCallbackSignature("cb", kNow, "n1"), kSignatureN1);
 }
 
 class RcsTest : public ChannelsTest {

@@ -138,6 +138,13 @@ Result<http::Response> MessagingService::HandleInbound(std::string_view name,
   return channel->plugin->InboundAck();
 }
 
+Result<http::Response> MessagingService::HandleVerification(std::string_view name,
+                                                            const http::Request& request) {
+  auto channel = channels_.Find(name);
+  if (!channel) return NotFoundError(fmt::format("channel {} not found", name));
+  return channel->plugin->AnswerVerification(request);
+}
+
 Result<int> MessagingService::PollOnce() {
   int applied = 0;
   const Timestamp since = deps_.clock.Now() - options_.result_poll_window;

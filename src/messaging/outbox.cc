@@ -114,6 +114,17 @@ Result<Message> Outbox::Get(store::Transaction& tx, int64_t id) {
                               fmt::format("message {}", id), MessageFromRow);
 }
 
+Result<std::vector<Message>> Outbox::Select(store::Transaction& tx, std::string_view where,
+                                            const std::vector<store::Value>& params) {
+  std::vector<Message> out;
+  RETURN_IF_ERROR(tx.Query(fmt::format("SELECT {} FROM message WHERE {}", kColumns, where), params,
+                           [&](const store::Row& row) {
+                             out.push_back(MessageFromRow(row));
+                             return Status::Ok();
+                           }));
+  return out;
+}
+
 Result<std::optional<Message>> Outbox::FindByProviderId(store::Transaction& tx,
                                                         std::string_view channel,
                                                         std::string_view provider_message_id) {

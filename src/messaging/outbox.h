@@ -32,6 +32,10 @@ class Outbox {
   Result<std::optional<Message>> FindByKey(store::Transaction& tx, std::string_view scope,
                                            std::string_view key);
   Result<Message> Get(store::Transaction& tx, int64_t id);
+  // Messages matching `where` (SQL over the message table's columns, with `params`), in the
+  // order and count the clause gives ("... ORDER BY id DESC LIMIT 51").
+  Result<std::vector<Message>> Select(store::Transaction& tx, std::string_view where,
+                                      const std::vector<store::Value>& params);
   Result<std::vector<Attempt>> Attempts(store::Transaction& tx, int64_t id);
   Result<std::vector<StatusChange>> History(store::Transaction& tx, int64_t id);
 

@@ -488,6 +488,14 @@ Result<Json> MessagingService::Get(const auth::Principal& principal, int64_t id)
           a.provider_message_id.empty() ? Json() : Json(a.provider_message_id)},
          {"detail", a.detail}});
   }
+  Json out = MessageBody(m, recipient, history, links);
+  out["attempts"] = attempts_json;
+  return out;
+}
+
+Json MessagingService::MessageBody(
+    const Message& m, Json recipient, const std::vector<StatusChange>& history,
+    const std::vector<std::pair<std::string, int64_t>>& links) const {
   Json history_json = Json::array();
   for (const StatusChange& s : history) {
     history_json.push_back(
@@ -506,12 +514,11 @@ Result<Json> MessagingService::Get(const auth::Principal& principal, int64_t id)
       {"personalised", m.personalised},
       {"channel_requested", m.channel_requested},
       {"channel", m.channel.empty() ? Json() : Json(m.channel)},
-      {"recipient", recipient},
+      {"recipient", std::move(recipient)},
       {"template_id", m.template_id ? Json(*m.template_id) : Json()},
       {"template_version", m.template_version ? Json(*m.template_version) : Json()},
       {"send_at", FormatRfc3339(m.send_at)},
       {"next_attempt_at", m.next_attempt_at ? Json(FormatRfc3339(*m.next_attempt_at)) : Json()},
-      {"attempts", attempts_json},
       {"status_history", history_json},
       {"links", links_json},
       {"provider_message_id", m.provider_message_id.empty() ? Json() : Json(m.provider_message_id)},

@@ -59,6 +59,15 @@ inline constexpr size_t kUrlBytesMax = 2048;
 // Replies that withdraw marketing consent on the channel they arrive on (trimmed, any case).
 inline constexpr std::string_view kUnsubscribeReplies[] = {"T", "TD", "退订", "N"};
 
+// The message list (GET /api/v1/messages): items per page.
+inline constexpr int kMessageListPageMax = 200;
+// The longest range one stats request covers (a quarter).
+inline constexpr auto kStatsRangeMax = std::chrono::hours(24 * 92);
+// How far a message's created_at may run behind a message with a lower id (it is taken before
+// the message waits for its group commit). Time ranges are turned into id ranges by a binary
+// search on the primary key, widened by this much, then filtered exactly on created_at.
+inline constexpr auto kCreatedAtSkewMax = std::chrono::minutes(10);
+
 // The customer's identifier values of the plugin's address type.
 std::vector<std::string> Addresses(const customer::Contacts& contacts, const Channel& plugin);
 
@@ -105,6 +114,28 @@ struct SendRequest {
 // Parses the JSON form (docs/messaging.md); errors point into `base` ("/messages/3/channel").
 Result<SendRequest> ParseSendRequest(const Json& body, const std::string& base = "");
 
+// GET /api/v1/messages: newest first; every member optional.
+struct MessageListQuery {
+  std::optional<MessageState> state;
+  std::string channel;
+  std::optional<Purpose> purpose;
+  std::optional<int64_t> template_id;
+  std::optional<Timestamp> from;     // created_at >= from
+  std::optional<Timestamp> to;       // created_at < to
+  int limit = 50;                    // 1..kMessageListPageMax
+  std::optional<int64_t> before_id;  // the cursor: messages with a lower id
+};
+
+// GET /api/v1/messaging/stats: counts by state per channel or per day, or gate outcomes
+// (refused, deferred) by rule.
+enum class StatsGroup { kChannel, kReason, kDay };
+std::optional<StatsGroup> ParseStatsGroup(std::string_view name);
+struct StatsQuery {
+  Timestamp from{};
+  Timestamp to{};  // (to - from) in (0, kStatsRangeMax]
+  StatsGroup group_by = StatsGroup::kChannel;
+};
+
 struct Accepted {
   Message message;
   bool created = true;  // false: an earlier request with the same key
@@ -139,6 +170,14 @@ class MessagingService {
   // A message with its attempts and status history; NotFound outside the caller's scope.
   Result<Json> Get(const auth::Principal& principal, int64_t id);
 
+  // Messages accepted in the caller's scope (the recipient's branch and relationship manager at
+  // acceptance), newest first: {"items": [...as Get, without attempts; recipient by OneID],
+  // "next_cursor"}. InvalidArgument for a bad cursor.
+  Result<Json> ListMessages(const auth::Principal& principal, const MessageListQuery& query,
+                            std::string_view cursor);
+  // Counts of messages accepted in [from, to) in the caller's scope.
+  Result<Json> Stats(const auth::Principal& principal, const StatsQuery& query);
+
   // Templates (templates:write / templates:approve are checked by the api).
   TemplateStore& templates() { return templates_; }
   store::Database& db() { return deps_.db; }
@@ -162,6 +201,9 @@ class MessagingService {
   // A provider callback for channel `name`: authenticated by the plugin, then receipts update
   // their messages and replies land on the timeline (an unsubscribe reply withdraws consent).
   Result<http::Response> HandleInbound(std::string_view name, const http::Request& request);
+  // A provider's check of the callback URL (GET: WeChat's echostr), answered by the plugin when
+  // its signature is valid. NotFound for unknown channels and plugins that have none.
+  Result<http::Response> HandleVerification(std::string_view name, const http::Request& request);
   // One-click unsubscribe (RFC 8058) from the link in a marketing message: withdraws marketing
   // consent on the message's channel. `token` is "<message id>.<keyed hash>": unguessable
   // without the key ring. NotFound for a token that does not verify.
@@ -228,6 +270,11 @@ class MessagingService {
   Result<bool> AnySuppressed(store::Transaction& tx, const ConfiguredChannel& channel,
                              std::span<const std::string> addresses);
   Result<std::string> Shorten(std::string_view url, std::vector<std::string>* codes);
+  // reads.cc: the first message id whose created_at is >= t (ids grow with created_at, up to
+  // kCreatedAtSkewMax), by binary search on the primary key.
+  Result<int64_t> IdAtOrAfter(store::Transaction& tx, Timestamp t);
+  Json MessageBody(const Message& m, Json recipient, const std::vector<StatusChange>& history,
+                   const std::vector<std::pair<std::string, int64_t>>& links) const;
   Status StoreInbound(store::Transaction& tx, const ConfiguredChannel& channel,
                       const InboundItem& item, std::optional<int64_t> person,
                       std::optional<int64_t> message_id);

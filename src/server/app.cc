@@ -229,6 +229,8 @@ Status App::OpenMessaging() {
   options.retry.max_backoff = std::chrono::milliseconds(m.retry_backoff_max_ms);
   options.dispatch_threads = static_cast<int>(m.dispatch_threads);
   options.claim_batch = static_cast<int>(m.dispatch_batch);
+  options.result_poll_interval = std::chrono::seconds(m.result_poll_interval_s);
+  options.result_poll_window = std::chrono::hours(m.result_poll_window_hours);
   options.public_base_url =
       m.public_base_url.empty() ? "http://" + config_.server.listen : m.public_base_url;
   while (options.public_base_url.ends_with("/")) options.public_base_url.pop_back();
