@@ -2,12 +2,13 @@
 // paged, filtered), the stats (by channel, reason and day), each parameter validated with a
 // problem naming it, the scope rule (a relationship manager and a branch manager see only
 // messages to customers of their scope at acceptance), and WeChat's URL verification (GET with
-// echostr answered only for a wechat_mp channel and a valid signature).
+// echostr answered only for a wechat_mp channel and a valid signature), and the WeCom
+// result-poll keys' bounds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { cleanup, demoDataDir, login, passwordOf, startServer } from './harness.mjs';
+import { banyan, cleanup, demoDataDir, login, passwordOf, startServer } from './harness.mjs';
 import { eventually, postSegment } from './ingest_helpers.mjs';
 
 const PHONE = '13700002222';
@@ -150,4 +151,18 @@ test('WeChat URL verification answers the echostr only for a valid signature', a
     { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xml });
   assert.equal(push.status, 200);
   assert.equal(await push.text(), 'success');
+});
+
+test('the result-poll keys are read and bounded', () => {
+  const env = (extra) => ({ env: { PATH: process.env.PATH, ...extra } });
+  const shown = banyan(['config', 'show'], env({ BANYAN_MESSAGING_RESULT_POLL_WINDOW_HOURS: '48' }));
+  assert.equal(shown.status, 0, shown.stderr);
+  assert.match(shown.stdout, /result_poll_window_hours = 48/);
+  assert.match(shown.stdout, /result_poll_interval_s = 60/);
+  for (const [name, value] of [['RESULT_POLL_INTERVAL_S', '4'], ['RESULT_POLL_INTERVAL_S', '3601'],
+    ['RESULT_POLL_WINDOW_HOURS', '0'], ['RESULT_POLL_WINDOW_HOURS', '721']]) {
+    const refused = banyan(['config', 'show'], env({ [`BANYAN_MESSAGING_${name}`]: value }));
+    assert.notEqual(refused.status, 0, `${name}=${value}`);
+    assert.match(refused.stderr, new RegExp(`messaging\\.${name.toLowerCase()}: ${value} is out of range`));
+  }
 });
