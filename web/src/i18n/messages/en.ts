@@ -721,7 +721,7 @@ const en: MessageSchema = {
     },
   },
   overview: {
-    mau: 'Monthly active customers (MAU)',
+    mau: 'Monthly active (MAU)',
     mauTrend: 'MAU trend',
     days30: 'Last 30 days',
     days90: 'Last 90 days',
