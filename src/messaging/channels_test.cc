@@ -243,6 +243,31 @@ TEST_F(WechatTest, UrlVerificationEchoesOnlyWithAValidSignature) {
       StatusCode::kNotFound);
 }
 
+TEST_F(WechatTest, AFollowersTextIsAReplyOnTheTimeline) {
+  const std::string xml =
+      "<xml><ToUserName><![CDATA[gh_1]]></ToUserName>"
+      "<FromUserName><![CDATA[oUpF8uMuAJO_M2pxb1Q9zNjWeS6o]]></FromUserName>"
+      "<CreateTime>1767232790</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+      "<Content><![CDATA[退订]]></Content><MsgId>23456789</MsgId></xml>";
+  ASSERT_TRUE(
+      messaging_->HandleInbound("wechat", WechatPush(http::Method::kPost, SignedQuery(), xml))
+          .ok());
+  auto timeline = messaging_->Timeline(auth::Principal::System(), one_id_, {});
+  ASSERT_TRUE(timeline.ok()) << timeline.status().ToString();
+  Json reply;
+  for (const Json& item : (*timeline)["items"]) {
+    if (item["kind"] == "inbound" && reply.is_null()) reply = item;
+  }
+  EXPECT_EQ(reply["type"], "reply");
+  EXPECT_EQ(reply["channel"], "wechat");
+  EXPECT_EQ(reply["at"], "2026-01-01T01:59:50Z");  // WeChat's CreateTime
+  // 退订 withdrew WeChat marketing consent.
+  auto customer = service_->Get(auth::Principal::System(), one_id_);
+  ASSERT_TRUE(customer.ok());
+  const std::string consents = (*customer)["consents"].dump();
+  EXPECT_NE(consents.find("unsubscribe_reply"), std::string::npos) << consents;
+}
+
 TEST(WechatXmlTest, ParsesFlatXmlWithCdataAndEntitiesAndRefusesTheRest) {
   auto xml = channels::ParseWechatXml(
       "<?xml version=\"1.0\"?>\n<xml>\n  <A><![CDATA[<b>&amp;</b>]]></A>\n  <B>1 &lt; 2</B>\n"

@@ -81,8 +81,8 @@ Result<Json> MessagingService::ListMessages(const auth::Principal& principal,
   MessageListQuery q = query;
   if (!cursor.empty()) {
     int64_t id = 0;
-    if (std::from_chars(cursor.data(), cursor.data() + cursor.size(), id).ec != std::errc() ||
-        id < 1) {
+    const auto [end, error] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), id);
+    if (error != std::errc() || end != cursor.data() + cursor.size() || id < 1) {
       return InvalidArgumentError("cursor is malformed", "?cursor");
     }
     q.before_id = id;
