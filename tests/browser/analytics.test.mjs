@@ -183,7 +183,7 @@ test('rm.xixi has no overview or analytics, lands on the customers and is refuse
   }
 });
 
-test('the retention, activity, trends and AUM pages draw, keep their query in the address, and speak English', { timeout: 120_000 }, async () => {
+test('the retention, activity, trends and AUM pages draw, keep their query in the address, save a retention cell, and speak English', { timeout: 120_000 }, async () => {
   const { context, page } = await newPage(env);
   try {
     await login(page, env.url, 'analyst', env.password('analyst'));
@@ -192,6 +192,21 @@ test('the retention, activity, trends and AUM pages draw, keep their query in th
       await ready(page, PAGES[name].ready);
       await screenshot(page, `analytics-${name}`);
     }
+    // A retention cell saved as a segment: the cohort's customers who returned in that period.
+    await page.goto(`${env.url}${PAGES.retention.path}`);
+    await ready(page, PAGES.retention.ready);
+    const cell = page.locator('[data-testid=retention-row] td.savable').first();
+    const retained = await cell.getAttribute('title');
+    await cell.click();
+    const name = `留存 ${process.pid}`;
+    await page.locator('.el-message-box input').fill(name);
+    await confirmBox(page);
+    await expectMessage(page, name);
+    assert.match(await page.locator('[data-testid=retention-saved]').innerText(), new RegExp(`（${retained} 人）`));
+    await page.locator('[data-testid=retention-saved-link]').click();
+    await ready(page, PAGES.segments.ready);
+    await page.locator('[data-testid=segment-table] .el-table__body tr', { hasText: name }).waitFor();
+
     // Activity by channel: one chart per channel, and the address says so.
     await page.goto(`${env.url}/analytics/activity?interval=week&by=channel`);
     await ready(page, PAGES.activity.ready);

@@ -241,6 +241,10 @@ export const analyticsApi = {
   ltv(body: Body, signal?: AbortSignal): Promise<LtvResult> {
     return api.post('/api/v1/analytics/ltv', body, { signal });
   },
+  // The customers of a retention cell (a cohort retained in a period) as a static segment.
+  saveRetentionCell(body: Body & { select: Body; name: string; description?: string }): Promise<SavedCell> {
+    return api.post('/api/v1/analytics/retention/segments', body);
+  },
   // The customers of a funnel cell (dropped at a step, say) as a static segment.
   saveFunnelCell(body: Body & { select: Body; name: string; description?: string }): Promise<SavedCell> {
     return api.post('/api/v1/analytics/funnel/segments', body);

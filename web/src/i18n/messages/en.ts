@@ -782,6 +782,8 @@ const en: MessageSchema = {
     period: 'Period {n}',
     average: 'Average',
     urr: 'URR',
+    saveHint: 'Click a cell to save the customers of that cohort who returned in that period as a segment.',
+    saveConfirm: 'Save the {n} customers of the {cohort} cohort who returned in period {period} as a static segment named:',
   },
   activity: {
     title: 'Activity',

@@ -781,6 +781,8 @@ const zhCN = {
     period: '第 {n} 期',
     average: '平均',
     urr: 'URR',
+    saveHint: '点击某个单元格，可将该同期群在该期回访的客户存为人群。',
+    saveConfirm: '将 {cohort} 同期群在第 {period} 期回访的 {n} 位客户保存为静态人群。人群名称：',
   },
   activity: {
     title: '活跃分析',
