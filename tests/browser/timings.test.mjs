@@ -108,12 +108,21 @@ test('every page is interactive within 1 s and every API call under 200 ms at p9
       .pages.filter((r) => r.key.endsWith(' (load)') && r.p95 > PAGE_BUDGET_MS)
       .map((r) => r.key.slice(0, -' (load)'.length))
       .filter((name) => !KNOWN_OVER_BUDGET.has(`${name} (load)`) && (PAGES[name] ?? SUBPAGES[name]));
-    for (let round = 0; strict && round < ROUNDS; round += 1) {
-      for (const name of over) {
-        const { path, ready: selector } = PAGES[name] ?? SUBPAGES[name];
-        await page.goto(`${env.url}${path}`);
-        await ready(page, selector);
-        recheck.addPage(`${name} (load)`, await page.evaluate(() => performance.now()));
+    // In a fresh browser context: one tab grows slower over hundreds of loads.
+    if (strict && over.length > 0) {
+      const second = await newPage(env, new Timings());
+      try {
+        await login(second.page, env.url, 'admin', env.password('admin'));
+        for (let round = 0; round < ROUNDS; round += 1) {
+          for (const name of over) {
+            const { path, ready: selector } = PAGES[name] ?? SUBPAGES[name];
+            await second.page.goto(`${env.url}${path}`);
+            await ready(second.page, selector);
+            recheck.addPage(`${name} (load)`, await second.page.evaluate(() => performance.now()));
+          }
+        }
+      } finally {
+        await second.context.close();
       }
     }
   } finally {
