@@ -28,13 +28,7 @@ class AppPushTest : public testing::MessagingFixture {
     ASSERT_TRUE(service_->Flush().ok());
     env_["PUSH_TOKEN"] = "gw-secret-7";
     OpenMessaging();
-    Channel("sms", "sms",
-            {{"provider", "aliyun"},
-             {"endpoint", sms_.Url("/")},
-             {"access_key_id", "LTAI-test"},
-             {"access_key_secret", "secret-1"},
-             {"sign_name", "榕树银行"},
-             {"callback_token", "cb"}});
+    AliyunSmsChannel(sms_.Url("/"), "cb");
     Channel("app", "app_push",
             {{"url", gateway_.Url("/v1/push")},
              {"token", {{"env", "PUSH_TOKEN"}}},

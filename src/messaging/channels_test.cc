@@ -17,13 +17,7 @@ class ChannelsTest : public testing::MessagingFixture {
   void SetUp() override {
     MessagingFixture::SetUp();
     one_id_ = Customer("u1", "13812341234", "", "wx123:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
-    Channel("sms", "sms",
-            {{"provider", "aliyun"},
-             {"endpoint", sms_.Url("/")},
-             {"access_key_id", "LTAI-test"},
-             {"access_key_secret", "secret-1"},
-             {"sign_name", "榕树银行"},
-             {"callback_token", "cb"}});
+    AliyunSmsChannel(sms_.Url("/"), "cb");
   }
   SendRequest To(std::string channel, int64_t template_id) {
     SendRequest r;

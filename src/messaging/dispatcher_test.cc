@@ -44,13 +44,7 @@ class DispatcherTest : public testing::MessagingFixture {
  protected:
   void SetUp() override {
     MessagingFixture::SetUp();
-    Channel("sms", "sms",
-            {{"provider", "aliyun"},
-             {"endpoint", sms_.Url("/")},
-             {"access_key_id", "LTAI-test"},
-             {"access_key_secret", "secret-1"},
-             {"sign_name", "榕树银行"},
-             {"callback_token", "cb-token"}});
+    AliyunSmsChannel(sms_.Url("/"), "cb-token");
     sms_.SetCheck(testing::AliyunSignatureCheck("secret-1"));  // refuses a wrong signature
     one_id_ = Customer("u1", "13812341234");
     otp_ = Template("otp", "sms", Purpose::kService,
@@ -135,13 +129,7 @@ TEST_F(DispatcherTest, AliyunProviderReceivesTheExactSignedRequest) {
 }
 
 TEST_F(DispatcherTest, AliyunRefusesARequestSignedWithTheWrongSecret) {
-  Channel("sms", "sms",
-          {{"provider", "aliyun"},
-           {"endpoint", sms_.Url("/")},
-           {"access_key_id", "LTAI-test"},
-           {"access_key_secret", "not-the-secret"},
-           {"sign_name", "榕树银行"},
-           {"callback_token", "cb-token"}});
+  AliyunSmsChannel(sms_.Url("/"), "cb-token", "not-the-secret");
   const Message m = Accept("k1", Otp());
   Drain();
   ASSERT_EQ(sms_.Count(), 1u);

@@ -15,13 +15,7 @@ class ReadsTest : public testing::MessagingFixture {
  protected:
   void SetUp() override {
     MessagingFixture::SetUp();
-    Channel("sms", "sms",
-            {{"provider", "aliyun"},
-             {"endpoint", sms_.Url("/")},
-             {"access_key_id", "LTAI-test"},
-             {"access_key_secret", "secret-1"},
-             {"sign_name", "榕树银行"},
-             {"callback_token", "cb"}});
+    AliyunSmsChannel(sms_.Url("/"), "cb");
     one_id_ = Customer("u1", "13812341234");
     otp_ = Template("otp", "sms", Purpose::kService,
                     {{"template_code", "SMS_100"}, {"params", {{"code", "{{code}}"}}}},

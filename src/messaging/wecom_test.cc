@@ -36,13 +36,7 @@ class WecomTest : public testing::MessagingFixture {
              {"traits", {{"wecom_external_userid", "wmEXT1"}, {"relationship_manager", "rm.xixi"}}}}
             .dump());
     ASSERT_TRUE(service_->Flush().ok());
-    Channel("sms", "sms",
-            {{"provider", "aliyun"},
-             {"endpoint", sms_.Url("/")},
-             {"access_key_id", "LTAI-test"},
-             {"access_key_secret", "secret-1"},
-             {"sign_name", "榕树银行"},
-             {"callback_token", "cb"}});
+    AliyunSmsChannel(sms_.Url("/"), "cb");
     Channel("wecom", "wecom",
             {{"corp_id", "ww-corp"},
              {"secret", "wc-secret"},

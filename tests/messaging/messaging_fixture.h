@@ -91,6 +91,18 @@ class MessagingFixture : public customer::testing::CustomerFixture {
     ASSERT_TRUE(put.ok()) << put.status().ToString();
   }
 
+  // The "sms" channel on an Aliyun-shaped provider at `endpoint`, key LTAI-test / `secret`.
+  void AliyunSmsChannel(const std::string& endpoint, const std::string& callback_token,
+                        const std::string& secret = "secret-1") {
+    Channel("sms", "sms",
+            {{"provider", "aliyun"},
+             {"endpoint", endpoint},
+             {"access_key_id", "LTAI-test"},
+             {"access_key_secret", secret},
+             {"sign_name", "榕树银行"},
+             {"callback_token", callback_token}});
+  }
+
   // An approved template; marketing ones are approved by a second staff member (2).
   int64_t Template(std::string name, std::string channel, Purpose purpose, Json body,
                    Json variables = Json::array()) {
