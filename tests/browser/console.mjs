@@ -21,6 +21,10 @@ export const MENU = {
   activity: 'analytics:read',
   trends: 'analytics:read',
   aum: 'analytics:read',
+  messages: 'messages:read',
+  'message-templates': 'messages:read',
+  'message-stats': 'messages:read',
+  channels: 'channels:manage',
   staff: 'staff:read',
   roles: 'staff:read',
   branches: 'branches:read',
@@ -57,6 +61,12 @@ export const PAGES = {
   branches: { path: '/settings/branches', ready: '[data-testid=branch-map] canvas' },
   'api-keys': { path: '/settings/api-keys', ready: '[data-testid=key-table] .el-table__body tr' },
   audit: { path: '/settings/audit', ready: '[data-testid=audit-table] .el-table__body tr' },
+  // Messaging: the list has answered (rows, or the empty state); the stats when both calls have
+  // answered and the by-channel chart is drawn (or empty).
+  messages: { path: '/messaging/messages', ready: '[data-testid=message-table][data-loaded] .el-table__inner-wrapper' },
+  'message-templates': { path: '/messaging/templates', ready: '[data-testid=template-table][data-loaded] .el-table__inner-wrapper' },
+  'message-stats': { path: '/messaging/stats', ready: drawn('[data-testid=page-message-stats][data-loaded] [data-testid=stats-channel]') },
+  channels: { path: '/messaging/channels', ready: '[data-testid=channel-table][data-loaded] .el-table__inner-wrapper' },
 };
 
 // Pages without a menu entry, each opened from a page that has one by clicking `link`.
@@ -157,6 +167,11 @@ export class Timings {
 // A fresh browser context (its own cookies) whose API calls are timed.
 export async function newPage(env, timings, { locale = 'zh-CN' } = {}) {
   const context = await env.browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
+  return { context, page: await openTab(context, timings) };
+}
+
+// Another tab of a context (sharing its cookies and cache), watched like newPage's.
+export async function openTab(context, timings) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -176,7 +191,57 @@ export async function newPage(env, timings, { locale = 'zh-CN' } = {}) {
     }
   });
   page.errors = errors;
-  return { context, page };
+  return page;
+}
+
+// The moment, on the page's own clock, a page became interactive as `ready` defines it (the
+// selector's first element visible, no loading mask left): checked after every change of the
+// document and confirmed in the next animation frame — the frame that paints it. Measured in the
+// page because the harness's own work is not the page's: Playwright injects its scripts into
+// every new document and polls for the selector, 60 ms and more per load on this machine, all
+// of which `performance.now()` read after `ready` counted. `pairs`: [path, selector] for every
+// address whose loads are timed; install before the loads (it runs in each new document).
+export async function watchReady(context, pairs) {
+  await context.addInitScript((list) => {
+    if (window.top !== window) return;
+    const mine = list.filter(([path]) => path === location.pathname).map(([, selector]) => selector);
+    if (mine.length === 0) return;
+    const times = (window.__banyanReady = {});
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const masksGone = () =>
+      [...document.querySelectorAll('.el-loading-mask')].every((m) => getComputedStyle(m).display === 'none' || m.offsetParent === null);
+    const isReady = (selector) => {
+      const el = document.querySelector(selector);
+      return el !== null && visible(el) && masksGone();
+    };
+    let frame = false;
+    const check = () => {
+      const waiting = mine.filter((selector) => !(selector in times));
+      if (waiting.length === 0) {
+        observer.disconnect();
+        clearInterval(timer);
+        return;
+      }
+      if (frame || !waiting.some(isReady)) return;
+      frame = true;
+      requestAnimationFrame(() => {
+        frame = false;
+        const now = performance.now();
+        for (const selector of waiting) if (isReady(selector)) times[selector] = now;
+        check();
+      });
+    };
+    const observer = new MutationObserver(check);
+    observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    // A change that reaches the selector without touching the document (a style sheet arriving).
+    const timer = setInterval(check, 50);
+  }, pairs);
+}
+
+// The time watchReady recorded for the selector on this page (after `ready` has seen it).
+export async function readyAt(page, selector) {
+  const handle = await page.waitForFunction((s) => window.__banyanReady?.[s], selector, { timeout: 5_000 });
+  return handle.jsonValue();
 }
 
 // Waits until the selector is visible and no loading mask is left on the page.

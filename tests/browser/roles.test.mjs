@@ -17,13 +17,14 @@ const DEMO_USERS = ['admin', 'analyst', 'marketer', 'manager.xixi', 'rm.xixi', '
 // What the roles are documented to reach (docs/security.md), as a second check on the
 // permission-derived expectation below.
 const ANALYTICS = ['funnel', 'retention', 'activity', 'trends', 'aum'];
+const MESSAGING = ['messages', 'message-templates', 'message-stats'];
 const DOCUMENTED_MENU = {
-  admin: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'staff', 'roles', 'branches', 'api-keys', 'audit'],
+  admin: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, ...MESSAGING, 'channels', 'staff', 'roles', 'branches', 'api-keys', 'audit'],
   analyst: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'branches'],
-  marketer: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'branches'],
-  'manager.xixi': ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'staff', 'roles', 'branches'],
-  'rm.xixi': ['account', 'customers', 'tags', 'branches'],
-  auditor: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, 'staff', 'roles', 'branches', 'audit'],
+  marketer: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, ...MESSAGING, 'branches'],
+  'manager.xixi': ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, ...MESSAGING, 'staff', 'roles', 'branches'],
+  'rm.xixi': ['account', 'customers', 'tags', ...MESSAGING, 'branches'],
+  auditor: ['overview', 'account', 'customers', 'segments', 'tags', ...ANALYTICS, ...MESSAGING, 'staff', 'roles', 'branches', 'audit'],
 };
 // Where each lands after logging in: the overview with analytics:read, else the customers.
 const LANDING = { admin: 'overview', analyst: 'overview', marketer: 'overview', 'manager.xixi': 'overview', 'rm.xixi': 'customers', auditor: 'overview' };

@@ -20,12 +20,12 @@ describe('menuFor', () => {
   });
 
   it.each([
-    ['admin', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
+    ['admin', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['messaging', ['messages', 'message-templates', 'message-stats', 'channels']], ['settings', ['staff', 'roles', 'branches', 'api-keys', 'audit']]]],
     ['analyst', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['branches']]]],
-    ['marketer', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['branches']]]],
-    ['branch_manager', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['staff', 'roles', 'branches']]]],
-    ['relationship_manager', [['main', ['account', 'customers', 'tags']], ['settings', ['branches']]]],
-    ['auditor', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
+    ['marketer', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['messaging', ['messages', 'message-templates', 'message-stats']], ['settings', ['branches']]]],
+    ['branch_manager', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['messaging', ['messages', 'message-templates', 'message-stats']], ['settings', ['staff', 'roles', 'branches']]]],
+    ['relationship_manager', [['main', ['account', 'customers', 'tags']], ['messaging', ['messages', 'message-templates', 'message-stats']], ['settings', ['branches']]]],
+    ['auditor', [['main', ['overview', 'account', 'customers', 'segments', 'tags']], ['analytics', ['funnel', 'retention', 'activity', 'trends', 'aum']], ['messaging', ['messages', 'message-templates', 'message-stats']], ['settings', ['staff', 'roles', 'branches', 'audit']]]],
   ])('shows %s only what the role allows', (role, expected) => {
     expect(menuNames(roles.get(role) as Set<string>)).toEqual(expected);
   });

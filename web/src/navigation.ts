@@ -18,10 +18,11 @@ export interface MenuSection {
   items: MenuItem[];
 }
 
-const GROUP_ORDER: readonly MenuGroup[] = ['main', 'analytics', 'settings'];
+const GROUP_ORDER: readonly MenuGroup[] = ['main', 'analytics', 'messaging', 'settings'];
 const GROUP_TITLE: Record<MenuGroup, string> = {
   main: 'nav.main',
   analytics: 'nav.analytics',
+  messaging: 'nav.messaging',
   settings: 'nav.settings',
 };
 

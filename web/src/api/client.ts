@@ -11,6 +11,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   body?: unknown;
   signal?: AbortSignal;
+  // Extra request headers (the send API's Idempotency-Key).
+  headers?: Record<string, string>;
   // A 401 from this request means "not logged in" rather than "session expired"
   // (the log-in call itself, and the first look at /me when the console opens).
   expectUnauthenticated?: boolean;
@@ -82,7 +84,7 @@ export class ApiClient {
   }
 
   private async send<T>(method: Method, path: string, options: RequestOptions): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';

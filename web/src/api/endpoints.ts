@@ -42,6 +42,16 @@ import type {
   TagDefinition,
   TagInput,
   UnmaskResult,
+  ChannelKind,
+  Message,
+  MessageChannel,
+  MessageTemplate,
+  MessagingStats,
+  SendRequest,
+  SendResult,
+  StatsGroupBy,
+  TemplateInput,
+  TimelinePage,
 } from './types';
 
 export interface PageQuery {
@@ -248,5 +258,65 @@ export const analyticsApi = {
   // The customers of a funnel cell (dropped at a step, say) as a static segment.
   saveFunnelCell(body: Body & { select: Body; name: string; description?: string }): Promise<SavedCell> {
     return api.post('/api/v1/analytics/funnel/segments', body);
+  },
+};
+
+export interface MessageQuery extends PageQuery {
+  state?: string;
+  channel?: string;
+  purpose?: string;
+  template_id?: number | null;
+  from?: string;
+  to?: string;
+}
+
+// Messaging (docs/messaging.md). Channels need channels:manage; templates templates:write and
+// templates:approve; sending messages:send; the reads messages:read. Every read is scoped by the
+// server to the caller's customers.
+export const messagingApi = {
+  channels(): Promise<{ items: MessageChannel[] }> {
+    return api.get('/api/v1/channels');
+  },
+  // Replaces the channel's whole configuration (the plugin validates it; secrets are write-only).
+  putChannel(name: string, input: { kind: ChannelKind; config: Record<string, unknown>; enabled: boolean }): Promise<MessageChannel> {
+    return api.put(`/api/v1/channels/${encodeURIComponent(name)}`, input);
+  },
+  templates(query: PageQuery): Promise<Page<MessageTemplate>> {
+    return api.get('/api/v1/message-templates', { query: query as Record<string, QueryValue> });
+  },
+  template(id: number, signal?: AbortSignal): Promise<MessageTemplate> {
+    return api.get(`/api/v1/message-templates/${id}`, { signal });
+  },
+  createTemplate(input: TemplateInput): Promise<MessageTemplate> {
+    return api.post('/api/v1/message-templates', input);
+  },
+  // A new draft version of an existing template.
+  addVersion(id: number, input: Pick<TemplateInput, 'body' | 'variables'>): Promise<MessageTemplate> {
+    return api.post(`/api/v1/message-templates/${id}/versions`, input);
+  },
+  submit(id: number, version: number): Promise<MessageTemplate> {
+    return api.post(`/api/v1/message-templates/${id}/versions/${version}/submit`);
+  },
+  review(id: number, version: number, approve: boolean, note: string): Promise<MessageTemplate> {
+    return api.post(`/api/v1/message-templates/${id}/versions/${version}/review`, { approve, note });
+  },
+  preview(id: number, body: { version?: number; variables: Record<string, unknown>; one_id?: number }): Promise<{ rendered: Record<string, unknown> }> {
+    return api.post(`/api/v1/message-templates/${id}/preview`, body);
+  },
+  // The Idempotency-Key makes a repeated click answer the first message instead of a second one.
+  send(request: SendRequest, idempotencyKey: string): Promise<SendResult> {
+    return api.post('/api/v1/messages', request, { headers: { 'idempotency-key': idempotencyKey } });
+  },
+  messages(query: MessageQuery): Promise<Page<Message>> {
+    return api.get('/api/v1/messages', { query: query as Record<string, QueryValue> });
+  },
+  message(id: number): Promise<Message> {
+    return api.get(`/api/v1/messages/${id}`);
+  },
+  stats(query: { from?: string; to?: string; group_by: StatsGroupBy }, signal?: AbortSignal): Promise<MessagingStats> {
+    return api.get('/api/v1/messaging/stats', { query, signal });
+  },
+  timeline(oneId: number, query: PageQuery & { kind?: string; channel?: string }): Promise<TimelinePage> {
+    return api.get(`/api/v1/customers/${oneId}/timeline`, { query: query as Record<string, QueryValue> });
   },
 };

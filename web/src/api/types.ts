@@ -504,3 +504,162 @@ export interface LtvResult {
   overall: LtvRow;
   groups: LtvRow[];
 }
+
+// Messaging (docs/messaging.md): channels, templates, messages, stats, the customer timeline.
+export type ChannelKind = 'sms' | 'webhook' | 'email' | 'wechat_mp' | 'rcs' | 'app_push' | 'wecom';
+
+// A configured channel; every secret member of `config` comes back as "********" (or as the
+// {"env": NAME} reference it was given as).
+export interface MessageChannel {
+  name: string;
+  kind: ChannelKind;
+  enabled: boolean;
+  version: number;
+  address_type: string;
+  consent_channel: string;
+  config: Record<string, unknown>;
+}
+
+export type TemplateVersionState = 'draft' | 'submitted' | 'approved' | 'rejected';
+export type MessagePurpose = 'service' | 'marketing';
+export type VariableType = 'string' | 'number' | 'amount' | 'date' | 'url';
+
+export interface TemplateVariable {
+  name: string;
+  type: VariableType;
+  required?: boolean;
+}
+
+export interface TemplateVersion {
+  version: number;
+  state: TemplateVersionState;
+  body: Record<string, unknown>;
+  variables: TemplateVariable[];
+  created_at: string;
+  created_by: number | null;
+  submitted_at: string | null;
+  submitted_by: number | null;
+  reviewed_at: string | null;
+  reviewed_by: number | null;
+  review_note: string;
+}
+
+export interface MessageTemplate {
+  id: number;
+  name: string;
+  channel: string;
+  purpose: MessagePurpose;
+  description: string;
+  created_at: string;
+  updated_at: string;
+  // Only in the answers about one template (the list leaves them out).
+  versions?: TemplateVersion[];
+}
+
+export interface TemplateInput {
+  name: string;
+  channel: string;
+  purpose: MessagePurpose;
+  body: Record<string, unknown>;
+  variables: TemplateVariable[];
+  description?: string;
+}
+
+export type MessageState =
+  | 'queued'
+  | 'deferred'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'failed'
+  | 'read'
+  | 'clicked'
+  | 'refused'
+  | 'dead';
+
+export interface SendRequest {
+  recipient: { one_id: number } | { identifier: { type: string; value: string } };
+  purpose?: MessagePurpose;
+  channel?: string;
+  template_id?: number;
+  template_version?: number;
+  variables?: Record<string, string | number>;
+  content?: string;
+}
+
+export interface SendResult {
+  id: number;
+  state: MessageState;
+  reason: string;
+  channel: string;
+  next_attempt_at: string | null;
+  created: boolean;
+}
+
+export interface MessageStatus {
+  at: string;
+  state: MessageState;
+  reason: string;
+}
+
+export interface Message {
+  id: number;
+  channel: string | null;
+  channel_requested: string;
+  purpose: MessagePurpose;
+  state: MessageState;
+  reason: string;
+  recipient: { one_id: number; address?: string };
+  template_id: number | null;
+  template_version: number | null;
+  created_at: string;
+  updated_at: string;
+  send_at: string;
+  next_attempt_at: string | null;
+  provider_message_id: string | null;
+  status_history: MessageStatus[];
+}
+
+export type StatsGroupBy = 'channel' | 'reason' | 'day';
+export interface StatsStateGroup {
+  channel?: string;
+  day?: string;
+  total: number;
+  states: Partial<Record<MessageState, number>>;
+}
+export interface StatsReasonGroup {
+  state: MessageState;
+  reason: string;
+  count: number;
+}
+export interface MessagingStats {
+  from: string;
+  to: string;
+  group_by: StatsGroupBy;
+  time_zone: string;
+  total: number;
+  states: Partial<Record<MessageState, number>>;
+  groups: Array<StatsStateGroup | StatsReasonGroup>;
+}
+
+// One item of GET /customers/{id}/timeline: a message out, something back (reply, receipt,
+// click), or an event (left out by the console's kind=message,inbound).
+export interface TimelineItem {
+  kind: 'message' | 'inbound' | 'event';
+  at: string;
+  channel?: string;
+  direction?: 'out' | 'in';
+  message_id?: number | null;
+  purpose?: MessagePurpose;
+  state?: MessageState;
+  reason?: string;
+  template_id?: number | null;
+  template_version?: number | null;
+  type?: string;
+  body?: unknown;
+  [key: string]: unknown;
+}
+
+export interface TimelinePage extends Page<TimelineItem> {
+  one_id: number;
+}

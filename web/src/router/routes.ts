@@ -7,22 +7,26 @@ import type { RouteRecordRaw } from 'vue-router';
 import {
   Avatar,
   Coin,
+  Connection,
   DataAnalysis,
   Document,
   Filter,
   Grid,
   Histogram,
   Key,
+  Message,
   OfficeBuilding,
+  PieChart,
   Postcard,
   PriceTag,
+  Tickets,
   TrendCharts,
   User,
   UserFilled,
 } from '@element-plus/icons-vue';
 import { useSessionStore } from '@/stores/session';
 
-export type MenuGroup = 'main' | 'analytics' | 'settings';
+export type MenuGroup = 'main' | 'analytics' | 'messaging' | 'settings';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -121,6 +125,46 @@ export const consoleChildren: RouteRecordRaw[] = [
       titleKey: 'nav.tags',
       permission: 'tags:read',
       menu: { group: 'main', icon: PriceTag, order: 40 },
+    },
+  },
+  {
+    path: 'messaging/messages',
+    name: 'messages',
+    component: () => import('@/views/messaging/MessagesView.vue'),
+    meta: {
+      titleKey: 'nav.messages',
+      permission: 'messages:read',
+      menu: { group: 'messaging', icon: Message, order: 10 },
+    },
+  },
+  {
+    path: 'messaging/templates',
+    name: 'message-templates',
+    component: () => import('@/views/messaging/TemplatesView.vue'),
+    meta: {
+      titleKey: 'nav.messageTemplates',
+      permission: 'messages:read',
+      menu: { group: 'messaging', icon: Tickets, order: 20 },
+    },
+  },
+  {
+    path: 'messaging/stats',
+    name: 'message-stats',
+    component: () => import('@/views/messaging/StatsView.vue'),
+    meta: {
+      titleKey: 'nav.messageStats',
+      permission: 'messages:read',
+      menu: { group: 'messaging', icon: PieChart, order: 30 },
+    },
+  },
+  {
+    path: 'messaging/channels',
+    name: 'channels',
+    component: () => import('@/views/messaging/ChannelsView.vue'),
+    meta: {
+      titleKey: 'nav.channels',
+      permission: 'channels:manage',
+      menu: { group: 'messaging', icon: Connection, order: 40 },
     },
   },
   {
