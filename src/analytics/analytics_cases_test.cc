@@ -182,6 +182,12 @@ class CaseRun {
     sliced.slice_customers_min = 1;
     return sliced;
   }
+  // The context without the engine's property-value index: every answer must be the same.
+  static QueryContext Unindexed(const QueryContext& context) {
+    QueryContext unindexed = context;
+    unindexed.property_index = false;
+    return unindexed;
+  }
 
   std::vector<std::string> Funnel(Json body, const QueryContext& context, const std::string& verb) {
     Result<QueryEnvelope> envelope = TakeEnvelope(body);
@@ -196,6 +202,11 @@ class CaseRun {
     const std::string json = FunnelResultJson(*query, *result).dump();
     if (FunnelResultJson(*query, *sliced).dump() != json) {
       return {"sliced run differs: " + FunnelResultJson(*query, *sliced).dump()};
+    }
+    Result<FunnelResult> unindexed = RunFunnel(Unindexed(context), *query);
+    if (!unindexed.ok()) return {"unindexed: " + ErrorLine(unindexed.status())};
+    if (FunnelResultJson(*query, *unindexed).dump() != json) {
+      return {"unindexed run differs: " + FunnelResultJson(*query, *unindexed).dump()};
     }
     if (verb == "funnel_json") return {json};
     std::vector<std::string> out;
@@ -288,6 +299,11 @@ class CaseRun {
     if (RetentionResultJson(*query, *sliced).dump() != json) {
       return {"sliced run differs: " + RetentionResultJson(*query, *sliced).dump()};
     }
+    Result<RetentionResult> unindexed = RunRetention(Unindexed(context), *query);
+    if (!unindexed.ok()) return {"unindexed: " + ErrorLine(unindexed.status())};
+    if (RetentionResultJson(*query, *unindexed).dump() != json) {
+      return {"unindexed run differs: " + RetentionResultJson(*query, *unindexed).dump()};
+    }
     if (verb == "retention_json") return {json};
     std::vector<std::string> out;
     RetentionRows("", result->overall, &out);
@@ -304,6 +320,11 @@ class CaseRun {
     if (!query.ok()) return {ErrorLine(query.status())};
     Result<TrendResult> result = RunTrend(context, *query);
     if (!result.ok()) return {ErrorLine(result.status())};
+    Result<TrendResult> unindexed = RunTrend(Unindexed(context), *query);
+    if (!unindexed.ok()) return {"unindexed: " + ErrorLine(unindexed.status())};
+    if (TrendResultJson(*query, *unindexed).dump() != TrendResultJson(*query, *result).dump()) {
+      return {"unindexed run differs: " + TrendResultJson(*query, *unindexed).dump()};
+    }
     std::vector<std::string> out{"periods " + Join(result->periods, ",")};
     auto row = [&](const std::string& name, const TrendSeries& series) {
       std::string values;
@@ -374,12 +395,22 @@ class CaseRun {
       if (members.ok() != sliced.ok() || (members.ok() && !(*members == *sliced))) {
         return {"sliced run differs"};
       }
+      const Result<engine::Bitmap> unindexed =
+          FunnelMembers(Unindexed(context), *query, *selection);
+      if (members.ok() != unindexed.ok() || (members.ok() && !(*members == *unindexed))) {
+        return {"unindexed run differs"};
+      }
     } else if (kind == "retention") {
       Result<RetentionQuery> query = ParseRetentionQuery(body);
       if (!query.ok()) return {ErrorLine(query.status())};
       Result<RetentionSelection> selection = ParseRetentionSelection(*envelope->select);
       if (!selection.ok()) return {ErrorLine(selection.status())};
       members = RetentionMembers(context, *query, *selection);
+      const Result<engine::Bitmap> unindexed =
+          RetentionMembers(Unindexed(context), *query, *selection);
+      if (members.ok() != unindexed.ok() || (members.ok() && !(*members == *unindexed))) {
+        return {"unindexed run differs"};
+      }
     } else {
       return {"unknown kind: " + kind};
     }

@@ -145,14 +145,19 @@ Result<RawRun> Scan(const QueryContext& context, const FunnelQuery& query, const
                internal::EngineTime(now_end));
   bounds.entry_to = std::min(bounds.entry_to, bounds.scan_end);
 
-  const engine::Bitmap candidates =
+  // Groups by customer are made of (and folded by) everyone who did the entry's type, as without
+  // the index; the scan reads only who may have entered: the property-value index narrows
+  // `view_product where product = "card"` to the card's viewers.
+  const engine::Bitmap did_type =
       context.population & snapshot.live() & snapshot.EverDid(steps.filter(0).type());
+  const engine::Bitmap candidates =
+      context.property_index ? did_type & steps.filter(0).MayMatch(snapshot, true) : did_type;
   const bool by_event = internal::ReadsEvents(query.group_by);
   const bool by_customer = query.group_by.kind != GroupKind::kNone && !by_event;
   std::optional<internal::CustomerGroups> customer_groups;
   if (by_customer) {
     ASSIGN_OR_RETURN(customer_groups,
-                     internal::CustomerGroups::Make(context, query.group_by, candidates));
+                     internal::CustomerGroups::Make(context, query.group_by, did_type));
     run.names = customer_groups->names();
     run.groups.assign(run.names.size(), Tally(n));
   }

@@ -118,6 +118,9 @@ struct QueryContext {
   int threads = 1;  // for the scans that split their customers (funnel, retention); 1: this thread
   // A scan uses another thread per this many candidates (tests set 1 to split small data).
   size_t slice_customers_min = kParallelScanCustomersMin;
+  // Whether scans read the engine's property-value index to skip customers who never did an
+  // event with a `where` string value (the answers are the same; tests and the bench compare).
+  bool property_index = true;
 };
 
 // InvalidArgument (field `pointer`) unless from <= to and the range is at most kRangeDaysMax.

@@ -133,22 +133,28 @@ Result<RawRun> Scan(const QueryContext& context, const Plan& plan, Tally* overal
   const bool by_customer = query.group_by.kind != GroupKind::kNone && !by_event;
 
   engine::Bitmap candidates = context.population & snapshot.live();
+  // What groups by customer are made of: the candidates as without the property-value index.
+  engine::Bitmap grouped;
   std::vector<std::pair<engine::CustomerIndex, int64_t>> since;  // kCustomerSince, by index
   if (query.cohort_by == CohortBy::kFirstEvent) {
     candidates = start.never() ? engine::Bitmap() : candidates & snapshot.EverDid(start.type());
+    grouped = candidates;
+    // Who never did a matching start event is in no cohort.
+    if (context.property_index) candidates &= start.MayMatch(snapshot, true);
   } else {
     Result<std::vector<std::pair<engine::CustomerIndex, int64_t>>> values =
         engine::NumericValues(snapshot, kCustomerSinceAttribute, candidates);
     if (values.ok()) since = std::move(*values);
     candidates = engine::Bitmap();
     for (const auto& [index, day] : since) candidates.Add(index);
+    grouped = candidates;
   }
 
   RawRun run;
   std::optional<internal::CustomerGroups> customer_groups;
   if (by_customer) {
     ASSIGN_OR_RETURN(customer_groups,
-                     internal::CustomerGroups::Make(context, query.group_by, candidates));
+                     internal::CustomerGroups::Make(context, query.group_by, grouped));
     run.names = customer_groups->names();
     run.groups.assign(run.names.size(), Tally(plan.cohorts, query.periods));
   }

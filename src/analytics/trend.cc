@@ -119,9 +119,13 @@ Result<TrendResult> RunTrend(const QueryContext& context, const TrendQuery& quer
   std::optional<uint32_t> property;
   if (!query.property.empty()) property = snapshot.catalog().property_keys->Find(query.property);
 
-  const engine::Bitmap candidates =
+  // Groups by customer are made of who did the type, as without the property-value index; the
+  // scan skips who never did a matching event (they count nothing).
+  const engine::Bitmap did_type =
       filter.never() ? engine::Bitmap()
                      : context.population & snapshot.live() & snapshot.EverDid(filter.type());
+  const engine::Bitmap candidates =
+      context.property_index ? did_type & filter.MayMatch(snapshot, true) : did_type;
   const bool by_event = internal::ReadsEvents(query.group_by);
   const bool by_customer = query.group_by.kind != GroupKind::kNone && !by_event;
   std::optional<internal::CustomerGroups> customer_groups;
@@ -129,7 +133,7 @@ Result<TrendResult> RunTrend(const QueryContext& context, const TrendQuery& quer
   std::vector<Tally> groups;
   if (by_customer) {
     ASSIGN_OR_RETURN(customer_groups,
-                     internal::CustomerGroups::Make(context, query.group_by, candidates));
+                     internal::CustomerGroups::Make(context, query.group_by, did_type));
     names = customer_groups->names();
     groups.assign(names.size(), Tally(n));
   }

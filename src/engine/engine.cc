@@ -9,6 +9,7 @@
 #include "engine/internal/columns.h"
 #include "engine/internal/mutation.h"
 #include "engine/internal/property.h"
+#include "engine/internal/property_index.h"
 
 namespace banyan::engine {
 
@@ -152,9 +153,15 @@ void Engine::BatchApplier::ApplyEvent(const PreparedEvent& event) {
                    std::span<const uint8_t>(properties_.data() + event.properties_begin,
                                             event.properties_end - event.properties_begin)},
                   mutation_.sink());
-  std::vector<Bitmap>& by_type = mutation_.Types(chunk).by_type;
-  if (event.type >= by_type.size()) by_type.resize(event.type + 1);
-  by_type[event.type].Add(index);
+  internal::TypeChunk& types = mutation_.Types(chunk);
+  if (event.type >= types.by_type.size()) types.by_type.resize(event.type + 1);
+  types.by_type[event.type].Add(index);
+  if (event.properties_end > event.properties_begin) {
+    internal::IndexEventProperties(
+        types, index, event.type,
+        std::span<const uint8_t>(properties_.data() + event.properties_begin,
+                                 event.properties_end - event.properties_begin));
+  }
   change_.customers.Add(index);
   change_.event_types.push_back(event.type);
   ++report_.events_applied;
@@ -214,6 +221,9 @@ void Engine::BatchApplier::MoveHistory(CustomerIndex from, CustomerIndex to) {
       mutation_.Sequences(to_chunk).sequences[to & (kChunkCustomers - 1)];
   const internal::SequenceView moved = from_sequence.View();
   std::set<uint16_t> types(moved.types, moved.types + moved.count);
+  // Before the merge: `moved` reads the absorbed block, which Clear may free.
+  internal::IndexSequenceProperties(mutation_.Types(to_chunk), to, moved);
+  internal::UnindexCustomer(mutation_.Types(from_chunk), from);
   to_sequence.MergeFrom(moved, mutation_.sink());
   from_sequence.Clear(mutation_.sink());
   for (uint16_t type : types) {
@@ -251,6 +261,7 @@ void Engine::BatchApplier::ApplyErasure(PersonId person) {
   const std::set<uint16_t> types(events.types, events.types + events.count);
   sequence.Clear(mutation_.sink());
   for (uint16_t type : types) mutation_.Types(chunk).by_type[type].Remove(index);
+  internal::UnindexCustomer(mutation_.Types(chunk), index);
   const Catalog& catalog = mutation_.catalog();
   for (uint32_t a = 0; a < catalog.attributes.size(); ++a) {
     const AttributeKind kind = catalog.attributes[a].kind;

@@ -101,13 +101,25 @@ void ForEachMatch(const SequenceView& view, const Compiled& c, Fn&& fn) {
   }
 }
 
-// Live candidates who ever did `c`'s type, scanned with `keep(view)`; plus, when
+// Who may have done an event matching `c` at some time: who did its type, narrowed by the
+// property-value index for each `key = "string"` condition (a superset of who did it).
+Bitmap EverDid(const Snapshot& snapshot, const Compiled& c) {
+  Bitmap did = snapshot.EverDid(c.type);
+  for (const CompiledProperty& want : c.where) {
+    if (!want.is_string || !want.known || want.op != Compare::kEq) continue;
+    const auto value = static_cast<uint32_t>(want.value);
+    did &= snapshot.EverDidWith(c.type, want.key, std::span<const uint32_t>(&value, 1));
+  }
+  return did;
+}
+
+// Live candidates who may have done `c` (EverDid above), scanned with `keep(view)`; plus, when
 // `zero_matches`, the live candidates who never did it (they have no matching events).
 template <typename Keep>
 Bitmap Scan(const Snapshot& snapshot, const Bitmap& candidates, const Compiled& c,
             bool zero_matches, Keep&& keep) {
   Bitmap live = candidates & snapshot.live();
-  Bitmap did = c.possible ? snapshot.EverDid(c.type) : Bitmap();
+  Bitmap did = c.possible ? EverDid(snapshot, c) : Bitmap();
   Bitmap result = zero_matches ? live - did : Bitmap();
   if (!c.possible) return zero_matches ? live : Bitmap();
   live &= did;
@@ -204,7 +216,7 @@ Result<Bitmap> FollowedBy(const Snapshot& snapshot, const Bitmap& candidates,
   ASSIGN_OR_RETURN(Compiled a, Compile(snapshot, first));
   ASSIGN_OR_RETURN(Compiled b, Compile(snapshot, then));
   if (!b.possible) return Bitmap();
-  Bitmap with_b = candidates & snapshot.EverDid(b.type);
+  Bitmap with_b = candidates & EverDid(snapshot, b);
   return Scan(snapshot, with_b, a, false, [&](const SequenceView& view) {
     // The latest `first` event before each `then` event is the one most likely within reach.
     std::vector<std::pair<uint32_t, uint32_t>> firsts;  // (position, time)

@@ -1,5 +1,7 @@
 #include "engine/snapshot.h"
 
+#include <algorithm>
+
 namespace banyan::engine {
 
 std::optional<uint32_t> internal::Catalog::FindAttribute(std::string_view name) const {
@@ -31,6 +33,28 @@ Bitmap Snapshot::EverDid(uint32_t type) const {
   return Bitmap::Union(parts);
 }
 
+Bitmap Snapshot::EverDidWith(uint32_t type, uint32_t key, std::span<const uint32_t> values) const {
+  std::vector<const Bitmap*> parts;
+  const uint64_t property = internal::PropertyIndexKey(type, key);
+  for (const internal::ChunkParts& chunk : chunks_) {
+    const internal::TypeChunk& types = *chunk.types;
+    if (type >= types.by_type.size()) continue;
+    const auto found = types.by_property.find(property);
+    if (found == types.by_property.end()) continue;  // nobody here sent `key` as a string
+    const internal::PropertyValueIndex& entry = found->second;
+    for (const uint32_t value : values) {
+      const auto listed = std::find(entry.values.begin(), entry.values.end(), value);
+      if (listed != entry.values.end()) {
+        parts.push_back(&entry.holders[listed - entry.values.begin()]);
+      } else if (entry.overflowed) {
+        parts.push_back(&types.by_type[type]);  // not listed: anyone who did the type may have
+        break;
+      }
+    }
+  }
+  return Bitmap::Union(parts);
+}
+
 MemoryStats Snapshot::Memory() const {
   MemoryStats stats;
   stats.customers = live_.Cardinality();
@@ -44,6 +68,10 @@ MemoryStats Snapshot::Memory() const {
     }
     for (const Bitmap& bitmap : chunk.types->by_type) {
       stats.event_type_bytes += bitmap.SizeInBytes();
+    }
+    for (const auto& [key, entry] : chunk.types->by_property) {
+      stats.property_index_bytes += entry.values.capacity() * sizeof(uint32_t);
+      for (const Bitmap& bitmap : entry.holders) stats.property_index_bytes += bitmap.SizeInBytes();
     }
     for (const auto& column : chunk.columns) {
       stats.column_bytes += column->values.capacity() * sizeof(int64_t) +

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "engine/bitmap.h"
@@ -35,15 +36,16 @@ class Mutation;
 struct MemoryStats {
   uint64_t customers = 0;  // live customers
   uint64_t events = 0;
-  size_t customer_bytes = 0;    // person ids, live bitmaps, sequence references
-  size_t event_bytes = 0;       // event blocks (the columns and the properties)
-  size_t event_type_bytes = 0;  // who-did-it bitmaps
-  size_t column_bytes = 0;      // attribute values and "is set" bitmaps
-  size_t index_bytes = 0;       // per-value bitmaps and range indexes
+  size_t customer_bytes = 0;        // person ids, live bitmaps, sequence references
+  size_t event_bytes = 0;           // event blocks (the columns and the properties)
+  size_t event_type_bytes = 0;      // who-did-it bitmaps
+  size_t property_index_bytes = 0;  // who-did-it-with-this-value bitmaps and value lists
+  size_t column_bytes = 0;          // attribute values and "is set" bitmaps
+  size_t index_bytes = 0;           // per-value bitmaps and range indexes
   size_t dictionary_bytes = 0;
   size_t total() const {
-    return customer_bytes + event_bytes + event_type_bytes + column_bytes + index_bytes +
-           dictionary_bytes;
+    return customer_bytes + event_bytes + event_type_bytes + property_index_bytes + column_bytes +
+           index_bytes + dictionary_bytes;
   }
 };
 
@@ -69,6 +71,11 @@ class Snapshot {
   void PrefetchSequence(CustomerIndex index) const;
   // Customers who ever did `type` (an event type id).
   Bitmap EverDid(uint32_t type) const;
+  // Customers who may have done `type` with string property `key` (a property-key id) equal to
+  // one of `values` (property-value ids): every customer who did is in it. From the property-value
+  // index (internal/chunk.h); a chunk that does not list one of the values because it overflowed
+  // kIndexedPropertyValuesMax answers EverDid(type) for its customers instead.
+  Bitmap EverDidWith(uint32_t type, uint32_t key, std::span<const uint32_t> values) const;
 
   MemoryStats Memory() const;
 

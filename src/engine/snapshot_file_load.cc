@@ -8,6 +8,7 @@
 #include "engine/internal/columns.h"
 #include "engine/internal/mutation.h"
 #include "engine/internal/property.h"
+#include "engine/internal/property_index.h"
 #include "engine/internal/snapshot_sections.h"
 #include "engine/snapshot_file.h"
 #include "events/crc32c.h"
@@ -151,7 +152,8 @@ Status ReadSequence(ByteReader& in, const Bitmap& live, Mutation& mutation, size
   internal::SequenceRef& sequence =
       mutation.Sequences(chunk).sequences[index & (kChunkCustomers - 1)];
   sequence.Reserve(count, property_bytes, mutation.sink());
-  std::vector<Bitmap>& by_type = mutation.Types(chunk).by_type;
+  internal::TypeChunk& type_chunk = mutation.Types(chunk);
+  std::vector<Bitmap>& by_type = type_chunk.by_type;
   size_t offset = 0;
   uint32_t previous = 0;
   for (uint32_t i = 0; i < count; ++i) {
@@ -168,6 +170,7 @@ Status ReadSequence(ByteReader& in, const Bitmap& live, Mutation& mutation, size
     sequence.Insert(event, mutation.sink());
     if (event.type >= by_type.size()) by_type.resize(event.type + 1);
     by_type[event.type].Add(index);
+    if (length > 0) internal::IndexEventProperties(type_chunk, index, event.type, event.properties);
     offset += length;
     previous = event.time;
   }

@@ -37,6 +37,10 @@ inline constexpr size_t kDictionaryValuesMax = 1 << 24;  // strings in one dicti
 inline constexpr uint32_t kEventsPerCustomerMax = 1 << 22;
 inline constexpr size_t kEventPropertyBytesMax = 255;          // encoded properties of one event
 inline constexpr size_t kAttributeValuesPerCustomerMax = 100;  // members of one string list
+// Distinct string values of one (event type, property key) that one chunk's property-value index
+// lists (internal/chunk.h, TypeChunk::by_property); past it the chunk answers "who did the type"
+// for the values it does not list, and queries walk those customers as without the index.
+inline constexpr size_t kIndexedPropertyValuesMax = 64;
 
 // Event times are seconds since this base, held in 4 bytes: 2000-01-01T00:00:00Z .. 2136.
 inline constexpr int64_t kEpochBaseSeconds = 946'684'800;

@@ -57,6 +57,18 @@ CompiledFilter CompiledFilter::Compile(const engine::Snapshot& snapshot,
   return out;
 }
 
+engine::Bitmap CompiledFilter::MayMatch(const engine::Snapshot& snapshot, bool use_index) const {
+  if (never_) return engine::Bitmap();
+  engine::Bitmap may = snapshot.EverDid(type_);
+  if (!use_index) return may;
+  for (const Condition& condition : where_) {
+    if (!condition.is_string || condition.op != engine::Compare::kEq) continue;
+    std::vector<uint32_t> values(condition.values.begin(), condition.values.end());
+    may &= snapshot.EverDidWith(type_, condition.key, values);
+  }
+  return may;
+}
+
 bool CompiledFilter::Holds(const Condition& condition, std::span<const uint8_t> properties) {
   const std::optional<PropertyCellValue> have = FindProperty(properties, condition.key);
   if (!have || have->is_string != condition.is_string) return false;

@@ -60,6 +60,11 @@ class CompiledFilter {
   bool never() const { return never_; }
   uint32_t type() const { return type_; }
   bool has_conditions() const { return channel_ >= 0 || !where_.empty(); }
+  // Who may have done a matching event at some time (a superset: every customer who did is in
+  // it): who did the type, narrowed by the engine's property-value index for each string `=` /
+  // `in` condition. Empty when never().
+  // `use_index` false: who did the type (what scans read without the index).
+  engine::Bitmap MayMatch(const engine::Snapshot& snapshot, bool use_index) const;
   // Whether event `i` of `view` (already known to be of type()) passes the channel and the
   // property conditions.
   bool Passes(const SequenceView& view, uint32_t i, SequenceWalk& walk) const;

@@ -10,6 +10,7 @@
 #define BANYAN_ENGINE_INTERNAL_CHUNK_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -61,8 +62,27 @@ class BlockGeneration {
   std::shared_ptr<BlockGeneration> next_;
 };
 
+// Who ever did one event type with one string property value, per value: `view_product where
+// product = "card"` then walks only the customers who viewed the card, not every viewer.
+// A listed value's bitmap holds every customer of the chunk with such an event (and may still
+// hold absorbed or erased indexes, which are out of `live`). At most kIndexedPropertyValuesMax
+// values are listed; a value seen past that sets `overflowed`, and from then on a value the
+// chunk does not list may have holders — the query falls back to who did the type.
+struct PropertyValueIndex {
+  std::vector<uint32_t> values;  // property-value ids, in the order first seen
+  std::vector<Bitmap> holders;   // parallel to `values`
+  bool overflowed = false;
+};
+
+// The key of TypeChunk::by_property.
+inline uint64_t PropertyIndexKey(uint32_t type, uint32_t property_key) {
+  return (uint64_t{type} << 32) | property_key;
+}
+
 struct TypeChunk {
   std::vector<Bitmap> by_type;  // event type id -> customers who ever did it
+  // PropertyIndexKey(type, key) -> the string values of `key` on events of `type`.
+  std::map<uint64_t, PropertyValueIndex> by_property;
 };
 
 // One attribute over one chunk.
