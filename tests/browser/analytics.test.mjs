@@ -151,7 +151,7 @@ for (const username of ['admin', 'manager.xixi']) {
         const all = await post('admin', '/api/v1/analytics/activity', { interval: 'day', range: { from: today, to: today } });
         assert.ok(mau < all.overall.mau.at(-1), 'the branch manager sees only Xixi');
         // Followers per branch: only the manager's own.
-        const branches = await page.locator('[data-testid=followers-table] .el-table__body tr td:first-child').allInnerTexts();
+        const branches = await page.locator('[data-testid=followers-table] tbody tr th').allInnerTexts();
         assert.ok(branches.every((b) => /西溪|XIXI/.test(b)), JSON.stringify(branches));
       }
       await screenshot(page, `overview-${username}`);
@@ -227,8 +227,8 @@ test('the retention, activity, trends and AUM pages draw, keep their query in th
     assert.ok(amounts.length > 1);
     for (const a of amounts) assert.match(a, /^\d{1,3}(,\d{3})*\.\d{2}$/);
     // LTV by branch, from the holdings formula the card states.
-    await page.locator('[data-testid=aum-ltv][data-loaded] [data-testid=ltv-table] .el-table__body tr').first().waitFor();
-    assert.ok((await page.locator('[data-testid=ltv-table] .el-table__body tr').count()) > 1);
+    await page.locator('[data-testid=aum-ltv][data-loaded] [data-testid=ltv-table] tbody tr').first().waitFor();
+    assert.ok((await page.locator('[data-testid=ltv-table] tbody tr').count()) > 1);
     await screenshot(page, 'analytics-aum-branch');
 
     // English.
