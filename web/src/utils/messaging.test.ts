@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageTemplate, MessagingStats } from '@/api/types';
+import en from '@/i18n/messages/en';
+import zhCN from '@/i18n/messages/zh-CN';
 import {
   CHANNEL_KINDS,
   CHANNEL_FIELDS,
+  MESSAGE_STATES,
   approvedVersion,
   channelConfig,
   channelFormFrom,
@@ -186,5 +189,19 @@ describe('messages and stats', () => {
   it('rate delivery over what was handed to a provider', () => {
     expect(deliveryRate({ sent: 1, delivered: 2, read: 1, failed: 1, refused: 9 })).toBe(0.6);
     expect(deliveryRate({ refused: 3 })).toBeNull();
+  });
+});
+
+describe('words for what the messaging API sends', () => {
+  it('name every state, kind, purpose, variable type, template status and policy rule in both languages', () => {
+    const RULES = ['purpose', 'consent', 'personalised_marketing', 'suppression', 'quiet_hours', 'frequency_cap', 'channel_cap', 'rate_limit', 'idempotency'];
+    for (const words of [zhCN.messaging, en.messaging]) {
+      expect(Object.keys(words.state).sort()).toEqual([...MESSAGE_STATES].sort());
+      expect(Object.keys(words.kind).sort()).toEqual([...CHANNEL_KINDS].sort());
+      expect(Object.keys(words.purpose).sort()).toEqual(['marketing', 'service']);
+      expect(Object.keys(words.variableType).sort()).toEqual(['amount', 'date', 'number', 'string', 'url']);
+      expect(Object.keys(words.templateStatus).sort()).toEqual(['approved', 'draft', 'pending', 'rejected']);
+      expect(Object.keys(words.rule).sort()).toEqual([...RULES].sort());
+    }
   });
 });

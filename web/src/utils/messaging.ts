@@ -16,8 +16,6 @@ import type {
 } from '@/api/types';
 import type { ProblemFieldError } from '@/api/problem';
 
-export const MASKED_SECRET = '********';
-
 export const CHANNEL_KINDS: readonly ChannelKind[] = ['sms', 'webhook', 'email', 'wechat_mp', 'rcs', 'app_push', 'wecom'];
 
 export type FieldType = 'text' | 'secret' | 'json' | 'number' | 'select' | 'switch';
