@@ -301,6 +301,7 @@ test('the admin test-sends both and finds them in the list, on the customer\'s t
         await page.locator(`[data-testid=message-table] .el-table__row:has([data-testid=message-row-${messageId}]) [data-state=${api.state}]`).waitFor();
       }
       await page.locator(`.el-table__row:has([data-testid=message-row-${sent[marketingId].messageId}])`, { hasText: '未获营销同意' }).waitFor();
+      await page.locator(`.el-table__row:has([data-testid=message-row-${sent[marketingId].messageId}])`, { hasText: '理财到期提醒' }).waitFor();
       await choose(page, 'message-filter-state', '已拒发');
       await page.locator('[data-testid=message-query]').click();
       await page.locator(`[data-testid=message-row-${sent[serviceId].messageId}]`).waitFor({ state: 'detached' });
@@ -314,6 +315,7 @@ test('the admin test-sends both and finds them in the list, on the customer\'s t
         await page.locator(`[data-testid=customer-messages] [data-testid=customer-message-${messageId}]`).waitFor();
       }
       await page.locator('[data-testid=customer-messages]', { hasText: '未获营销同意' }).waitFor();
+      await page.locator('[data-testid=customer-messages]', { hasText: '模板 交易验证码 v1' }).waitFor();
       await screenshot(page, 'messaging-customer-timeline');
 
       // The statistics changed: two messages on hook, one refused for consent.

@@ -1055,7 +1055,7 @@ const en: MessageSchema = {
       kind: 'Kind',
       message: 'Message',
       empty: 'No messages to this customer',
-      templateRef: 'Template #{id} v{version}',
+      templateRef: 'Template {name} v{version}',
       freeText: 'Free text',
     },
   },

@@ -1054,7 +1054,7 @@ const zhCN = {
       kind: '类型',
       message: '消息',
       empty: '没有发给该客户的消息',
-      templateRef: '模板 #{id} v{version}',
+      templateRef: '模板 {name} v{version}',
       freeText: '自由文本',
     },
   },
