@@ -322,6 +322,8 @@ test('the admin test-sends both and finds them in the list, on the customer\'s t
       await page.goto(`${env.url}/messaging/stats`);
       await ready(page, PAGES['message-stats'].ready);
       assert.equal(await page.locator('[data-testid=stats-total]').innerText(), '2');
+      // The breadcrumb names the menu group the page is under.
+      assert.match(await page.locator('[data-testid=breadcrumb]').innerText(), /^消息\s*\/\s*送达统计/);
       assert.equal(await page.locator('[data-testid=stats-refused]').innerText(), '1');
       await page.locator('[data-testid=stats-channel-table] .el-table__row', { hasText: 'hook' }).waitFor();
       await page.locator('[data-testid=stats-reason-table] [data-reason=consent]').waitFor();

@@ -19,7 +19,7 @@ export interface MenuSection {
 }
 
 const GROUP_ORDER: readonly MenuGroup[] = ['main', 'analytics', 'messaging', 'settings'];
-const GROUP_TITLE: Record<MenuGroup, string> = {
+export const GROUP_TITLE: Record<MenuGroup, string> = {
   main: 'nav.main',
   analytics: 'nav.analytics',
   messaging: 'nav.messaging',
