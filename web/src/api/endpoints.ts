@@ -1,6 +1,7 @@
 // One function per API operation the console uses (docs/openapi.json).
 
 import { api } from './client';
+import { ApiError, errorFromResponse } from './problem';
 import type { QueryValue } from './client';
 import type { SegmentCatalog } from '@/utils/segmentExpression';
 import type {
@@ -23,6 +24,12 @@ import type {
   LifecycleResult,
   RetentionResult,
   SavedCell,
+  SegmentOverlap,
+  SegmentSnapshot,
+  SegmentTransitions,
+  SegmentUpdate,
+  TagImportReport,
+  TagUpdate,
   TrendResult,
   CustomerEvent,
   CustomerSummary,
@@ -201,7 +208,45 @@ export const tagApi = {
   refresh(id: number): Promise<TagCounts> {
     return api.post(`/api/v1/tags/${id}/refresh`);
   },
+  update(id: number, change: TagUpdate): Promise<TagDefinition> {
+    return api.patch(`/api/v1/tags/${id}`, change);
+  },
+  // Refused while a segment or a rule tag names it (the server names them).
+  remove(id: number): Promise<void> {
+    return api.delete(`/api/v1/tags/${id}`);
+  },
+  // Replaces an imported tag's holders with a CSV list `type,value[,tag_value]` (header
+  // optional). The list is sent as text/csv, which the JSON client does not speak, so this is
+  // its own request carrying the session's CSRF token.
+  async importMembers(id: number, csv: string, csrfToken: string | null): Promise<TagImportReport> {
+    const response = await rawFetch('PUT', `/api/v1/tags/${id}/members`, csrfToken, {
+      body: csv,
+      contentType: 'text/csv; charset=utf-8',
+    });
+    return (await response.json()) as TagImportReport;
+  },
 };
+
+// A request outside the JSON client (CSV in or out): same origin, the session cookie, the CSRF
+// token on a change, problem+json errors as ApiError.
+async function rawFetch(
+  method: 'GET' | 'PUT',
+  path: string,
+  csrfToken: string | null,
+  options: { body?: string; contentType?: string; accept?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+  if (options.contentType) headers['content-type'] = options.contentType;
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: options.body, credentials: 'same-origin' });
+  } catch (cause) {
+    throw ApiError.network(cause);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return response;
+}
 
 // Saved segments and the builder's helpers (segments:read; saving segments:write).
 export const segmentApi = {
@@ -217,6 +262,41 @@ export const segmentApi = {
   },
   create(input: SegmentInput): Promise<Segment> {
     return api.post('/api/v1/segments', input);
+  },
+  get(id: number): Promise<Segment> {
+    return api.get(`/api/v1/segments/${id}`);
+  },
+  // A saved segment's count and masked sample in the caller's scope.
+  savedPreview(id: number, sample = 0): Promise<SegmentPreview> {
+    return api.get(`/api/v1/segments/${id}/preview`, { query: { sample } });
+  },
+  update(id: number, change: SegmentUpdate): Promise<Segment> {
+    return api.patch(`/api/v1/segments/${id}`, change);
+  },
+  // Refused while another segment or a rule tag names it (the server names them).
+  remove(id: number): Promise<void> {
+    return api.delete(`/api/v1/segments/${id}`);
+  },
+  // The members' OneIDs in the caller's scope as CSV (`one_id` header, one per line;
+  // customers:export, audited as segment.export), with the file name the server gives.
+  async export(id: number): Promise<{ csv: string; filename: string }> {
+    const response = await rawFetch('GET', `/api/v1/segments/${id}/export`, null, { accept: 'text/csv' });
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `segment-${id}.csv`;
+    return { csv: await response.text(), filename };
+  },
+  // Newest first, at most 100.
+  snapshots(id: number): Promise<Page<SegmentSnapshot>> {
+    return api.get(`/api/v1/segments/${id}/snapshots`);
+  },
+  takeSnapshot(id: number): Promise<SegmentSnapshot> {
+    return api.post(`/api/v1/segments/${id}/snapshots`);
+  },
+  transitions(id: number, after: number, limit: number): Promise<SegmentTransitions> {
+    return api.get(`/api/v1/segments/${id}/transitions`, { query: { after, limit } });
+  },
+  overlap(ids: number[]): Promise<SegmentOverlap> {
+    return api.post('/api/v1/segments/overlap', { segments: ids });
   },
 };
 

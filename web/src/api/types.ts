@@ -305,6 +305,9 @@ export interface TagDefinition {
   description: string;
   definition: { buckets?: Array<{ value: string; label?: string }> } & Record<string, unknown>;
   refresh?: 'live' | 'daily' | 'manual';
+  // The version read; a change sends it back (another version answers 409).
+  version?: number;
+  owner_staff_id?: number | null;
   updated_at?: string;
 }
 
@@ -319,7 +322,7 @@ export interface TagInput {
   name: string;
   category: string;
   description: string;
-  kind: 'rule' | 'bucket';
+  kind: 'rule' | 'bucket' | 'imported';
   refresh: 'live' | 'daily' | 'manual';
   definition: Record<string, unknown>;
 }
@@ -344,6 +347,66 @@ export interface SegmentInput {
   description?: string;
   kind: 'live' | 'static';
   expression: string;
+}
+
+// A change of a tag (PATCH /api/v1/tags/{id}): its kind cannot change; `version` is the one read.
+export interface TagUpdate {
+  name?: string;
+  category?: string;
+  description?: string;
+  refresh?: 'live' | 'daily' | 'manual';
+  definition?: Record<string, unknown>;
+  version?: number;
+}
+
+// What PUT /api/v1/tags/{id}/members made of a list: its rows, the customers they resolved to,
+// the rows no customer holds and the rows that resolved to more than one.
+export interface TagImportReport {
+  rows: number;
+  customers: number;
+  unmatched: number;
+  ambiguous: number;
+}
+
+// A change of a saved segment (PATCH /api/v1/segments/{id}): a static segment's expression is
+// fixed; `version` is the one read.
+export interface SegmentUpdate {
+  name?: string;
+  description?: string;
+  expression?: string;
+  version?: number;
+}
+
+// A frozen copy of a segment's members (GET/POST /api/v1/segments/{id}/snapshots).
+export interface SegmentSnapshot {
+  id: number;
+  segment_id: number;
+  name: string;
+  expression: string;
+  taken_at: string;
+  taken_by?: number | null;
+  member_count: number;
+}
+
+// Customers entering and leaving a live segment, oldest first after a sequence number.
+export interface SegmentTransition {
+  seq: number;
+  one_id: number;
+  change: 'entered' | 'exited';
+  at: string;
+}
+export interface SegmentTransitions {
+  items: SegmentTransition[];
+  next_after: number;
+}
+
+// Venn counts of 2–4 saved segments (POST /api/v1/segments/overlap): each region holds the
+// customers in exactly the sets it names (indexes into `segments`).
+export interface SegmentOverlap {
+  segments: Array<{ id: number; name: string; count: number }>;
+  regions: Array<{ sets: number[]; count: number }>;
+  union: number;
+  engine_version: number;
 }
 
 export interface SegmentPreview {

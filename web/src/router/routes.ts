@@ -118,6 +118,12 @@ export const consoleChildren: RouteRecordRaw[] = [
     },
   },
   {
+    path: 'segments/:id(\\d+)',
+    name: 'segment',
+    component: () => import('@/views/segments/SegmentDetailView.vue'),
+    meta: { titleKey: 'nav.segment', permission: 'segments:read', parent: 'segments' },
+  },
+  {
     path: 'tags',
     name: 'tags',
     component: () => import('@/views/segments/TagsView.vue'),
