@@ -101,6 +101,48 @@ test('admin builds a segment from conditions, watches the count, saves it and fi
   }
 });
 
+test('admin nests an AND/OR group in the builder; the text and the count follow it', { timeout: 60_000 }, async () => {
+  const api = await apiLogin(env.url, 'admin', env.password('admin'));
+  const { context, page } = await openAs('admin', '/segments', PAGES.segments.ready);
+  try {
+    await page.locator('[data-testid=segment-builder] [data-testid=condition-add]').click();
+    await choose(page, '[data-testid=condition-0]', 'condition-attribute', 'age');
+    await choose(page, '[data-testid=condition-0]', 'condition-op', '大于等于');
+    await page.locator('[data-testid=condition-0] [data-testid=condition-value]').fill('30');
+    await countFor(page, api, 'age >= 30');
+
+    // A group under "all": it starts as "any", with one condition.
+    await page.locator('[data-testid=group-add]').click();
+    const group = page.locator('[data-testid=group-1]');
+    await choose(page, '[data-testid=condition-1-0]', 'condition-attribute', 'age');
+    await choose(page, '[data-testid=condition-1-0]', 'condition-op', '小于');
+    await page.locator('[data-testid=condition-1-0] [data-testid=condition-value]').fill('40');
+    await countFor(page, api, 'age >= 30 and age < 40');
+    await group.locator('[data-testid=group-condition-add]').click();
+    await choose(page, '[data-testid=condition-1-1]', 'condition-kind', '行为');
+    await choose(page, '[data-testid=condition-1-1]', 'condition-event', 'login');
+    const either = await countFor(page, api, 'age >= 30 and (age < 40 or did login in last 30 days)');
+    await screenshot(page, 'segment-builder-groups');
+    // The group's own combinator.
+    await group.locator('[data-testid=group-combinator] label', { hasText: '全部条件' }).click();
+    const both = await countFor(page, api, 'age >= 30 and (age < 40 and did login in last 30 days)');
+    assert.ok(both <= either);
+
+    // An incomplete condition two groups down is named by its place.
+    await group.locator('[data-testid=group-group-add]').click();
+    await page.locator('[data-testid=condition-1-2-0] [data-testid=condition-kind]').waitFor();
+    await page.locator('[data-testid=segment-incomplete]', { hasText: '第 2.3.1 个条件' }).waitFor();
+    await page.locator('[data-testid=group-1-2] [data-testid=group-remove]').first().click();
+    await countFor(page, api, 'age >= 30 and (age < 40 and did login in last 30 days)');
+    // The expression mode starts from the nested text.
+    await page.locator('[data-testid=segment-mode-text]').click();
+    assert.equal(await page.locator('[data-testid=segment-text]').inputValue(), 'age >= 30 and (age < 40 and did login in last 30 days)');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a relationship manager (no segments:read) has no segments entry and is refused the page', { timeout: 60_000 }, async () => {
   const { context, page } = await newPage(env);
   try {

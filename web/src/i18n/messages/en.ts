@@ -77,6 +77,8 @@ const en: MessageSchema = {
     breadcrumb: 'You are here',
   },
   segments: {
+    addGroup: 'Add a group',
+    removeGroup: 'Remove the group',
     listTitle: 'Segments',
     builderTitle: 'Build a segment',
     name: 'Name',
@@ -1001,7 +1003,6 @@ const en: MessageSchema = {
       replace: 'Replace',
       keep: 'Keep',
       secretHint: 'Write-only: never shown after saving. Or write env:NAME for the server to read it from its environment.',
-      secretMustReplace: 'Changing the configuration needs this secret again (the server never gives a saved secret back)',
       required: 'Required',
       invalidJson: 'Not valid JSON',
       invalidNumber: 'Enter a number',

@@ -76,6 +76,8 @@ const zhCN = {
     breadcrumb: '当前位置',
   },
   segments: {
+    addGroup: '添加条件组',
+    removeGroup: '删除条件组',
     listTitle: '人群列表',
     builderTitle: '人群圈选',
     name: '名称',
@@ -1000,7 +1002,6 @@ const zhCN = {
       replace: '更换',
       keep: '取消更换',
       secretHint: '只写：保存后不再显示。也可写 env:变量名，由服务器从环境变量读取。',
-      secretMustReplace: '修改配置须重新输入此密钥（服务器不回传已保存的密钥）',
       required: '必填',
       invalidJson: '不是合法的 JSON',
       invalidNumber: '请填写数字',
