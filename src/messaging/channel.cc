@@ -41,10 +41,34 @@ Json RedactSecrets(std::string_view kind, const Json& config) {
       // An environment reference is not itself a secret: showing it tells operators where the
       // value comes from.
       const Json& value = out[key];
-      if (!(value.is_object() && value.contains("env"))) out[key] = "********";
+      if (!(value.is_object() && value.contains("env"))) out[key] = kRedactedSecret;
     }
   }
   return out;
+}
+
+Result<Json> KeepStoredSecrets(std::string_view kind, Json config, std::string_view stored_kind,
+                               const Json* stored) {
+  const ChannelFactory* factory = FindChannelFactory(kind);
+  if (factory == nullptr || !config.is_object()) return config;
+  for (std::string_view member : factory->secret_members) {
+    const std::string key(member);
+    const auto it = config.find(key);
+    if (it == config.end() || !it->is_string() ||
+        it->get_ref<const std::string&>() != kRedactedSecret) {
+      continue;
+    }
+    const bool kept =
+        stored != nullptr && stored_kind == kind && stored->is_object() && stored->contains(key);
+    if (!kept) {
+      return InvalidArgumentError(
+          fmt::format("\"{}\" keeps the stored secret, and none is stored for this member",
+                      kRedactedSecret),
+          JsonPointer("/config", member));
+    }
+    *it = (*stored)[key];
+  }
+  return config;
 }
 
 Result<std::string> ReadString(const Json& config, std::string_view member, size_t length_max) {

@@ -120,8 +120,20 @@ struct ChannelFactory {
 const std::vector<ChannelFactory>& ChannelFactories();
 const ChannelFactory* FindChannelFactory(std::string_view kind);
 
-// `config` with every secret member of `kind` replaced by "********" (for the API and logs).
+// What every answer shows in place of a secret. Given back in PUT /channels/{name}, it keeps
+// the secret stored for that member (KeepStoredSecrets).
+inline constexpr std::string_view kRedactedSecret = "********";
+
+// `config` with every secret member of `kind` replaced by kRedactedSecret (for the API and logs).
 Json RedactSecrets(std::string_view kind, const Json& config);
+
+// `config` with every secret member given as kRedactedSecret replaced by the value `stored`
+// (the channel's configuration as stored, of kind `stored_kind`) has for it, so that a change to
+// a channel — switching it off, a new rate — need not type its secrets again. InvalidArgument
+// naming "/config/<member>" when nothing is stored for that member (no such channel, another
+// kind, or the member was never set).
+Result<Json> KeepStoredSecrets(std::string_view kind, Json config, std::string_view stored_kind,
+                               const Json* stored);
 
 // Reads a secret member: a string, or {"env": "NAME"} naming an environment variable.
 // InvalidArgument naming `/member` when missing, empty, or the variable is unset.

@@ -205,6 +205,41 @@ TEST_F(DispatcherTest, ChannelSecretsAreRedacted) {
   EXPECT_EQ(shown["config"]["access_key_id"], "LTAI-test");
 }
 
+// The console shows a channel as the API answers it, secrets as "********"; given back, they keep
+// the stored secrets, so switching a channel off does not mean typing its secrets again.
+TEST_F(DispatcherTest, SecretsGivenBackAsShownKeepTheStoredOnes) {
+  const auto before = messaging_->channels().Find("sms");
+  ASSERT_TRUE(before);
+  Json shown = *messaging_->GetChannel("sms");
+  shown["config"]["rate_per_second"] = 5;
+  auto put = messaging_->PutChannel(auth::Principal::System(), "sms",
+                                    shown["kind"].get<std::string>(), shown["config"], false);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ((*put)["config"]["access_key_secret"], "********");
+  const auto after = messaging_->channels().Find("sms");
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->enabled);
+  EXPECT_EQ(after->config["rate_per_second"], 5);
+  EXPECT_EQ(after->config["access_key_secret"], before->config["access_key_secret"]);
+  EXPECT_EQ(after->config["callback_token"], before->config["callback_token"]);
+  EXPECT_NE(after->config["access_key_secret"], "********");
+
+  // Nothing stored to keep: a channel not yet configured, or one of another kind.
+  auto fresh =
+      messaging_->PutChannel(auth::Principal::System(), "sms3", "sms", shown["config"], true);
+  EXPECT_EQ(fresh.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(fresh.status().field(), "/config/access_key_secret");
+  auto other = messaging_->PutChannel(auth::Principal::System(), "sms", "webhook",
+                                      {{"url", "https://provider.example/send"},
+                                       {"address_type", "phone"},
+                                       {"body", Json::object()},
+                                       {"secret", "********"}},
+                                      true);
+  EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other.status().field(), "/config/secret");
+  EXPECT_EQ(messaging_->channels().Find("sms")->kind, "sms");
+}
+
 TEST_F(DispatcherTest, MarketingWithoutConsentIsRefusedWithReason) {
   const Message m = Accept("k1", Promo());
   EXPECT_EQ(m.state, MessageState::kRefused);

@@ -528,7 +528,10 @@ Json MessagingService::MessageBody(
 
 Result<Json> MessagingService::PutChannel(const auth::Principal& principal, std::string_view name,
                                           std::string_view kind, const Json& config, bool enabled) {
-  ASSIGN_OR_RETURN(ConfiguredChannel channel, channels_.Build(name, kind, config, enabled));
+  const std::optional<ConfiguredChannel> stored = channels_.Find(name);
+  ASSIGN_OR_RETURN(Json complete, KeepStoredSecrets(kind, config, stored ? stored->kind : "",
+                                                    stored ? &stored->config : nullptr));
+  ASSIGN_OR_RETURN(ConfiguredChannel channel, channels_.Build(name, kind, complete, enabled));
   std::optional<int64_t> by;
   if (principal.kind == auth::PrincipalKind::kStaff) by = principal.id;
   RETURN_IF_ERROR(deps_.db.Write(

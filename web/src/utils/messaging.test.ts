@@ -74,7 +74,10 @@ describe('channel forms', () => {
     expect(form.values.body).toBe('{\n  "a": 1\n}');
     expect(form.replacing).toMatchObject({ secret: false, callback_token: true });
     expect(form.enabled).toBe(false);
-    expect(channelConfig(form)).toEqual({ problems: { secret: 'secretKept' } });
+    // Kept as stored: the server's mask goes back and the server keeps its value.
+    expect(channelConfig(form)).toEqual({
+      config: { url: 'http://x', address_type: 'phone', body: { a: 1 }, secret: '********', callback_token: { env: 'CB' } },
+    });
     form.replacing.secret = true;
     form.values.secret = 'new-secret';
     expect(channelConfig(form)).toEqual({

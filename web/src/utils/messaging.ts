@@ -143,18 +143,21 @@ export function channelFormFrom(channel: { name: string; kind: ChannelKind; enab
   return form;
 }
 
-export type FieldProblem = 'required' | 'json' | 'number' | 'secretKept';
+export type FieldProblem = 'required' | 'json' | 'number';
+
+// What the server shows for a stored secret; given back in PUT /channels/{name} it keeps the
+// stored value (docs/messaging.md, "Channels and plugins").
+export const KEPT_SECRET = '********';
 
 // The PUT body's config from the form, or the problems by member. A secret that was set and is
-// not being replaced cannot be kept: PUT replaces the whole configuration and the console never
-// has the stored value, so it must be given again (`secretKept`).
+// not being replaced is sent as KEPT_SECRET: the server keeps what it has stored.
 export function channelConfig(form: ChannelForm): { config: Record<string, unknown> } | { problems: Record<string, FieldProblem> } {
   const config: Record<string, unknown> = {};
   const problems: Record<string, FieldProblem> = {};
   for (const field of fieldsOf(form.kind)) {
     const text = (form.values[field.key] ?? '').trim();
     if (field.type === 'secret' && form.replacing[field.key] === false) {
-      problems[field.key] = 'secretKept';
+      config[field.key] = KEPT_SECRET;
       continue;
     }
     if (text === '') {
