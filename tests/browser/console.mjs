@@ -39,7 +39,7 @@ export const PAGES = {
   // other charts are drawn one per idle period after it — `complete` (reported, not budgeted).
   overview: {
     path: '/overview',
-    ready: '[data-testid=page-overview][data-loaded] [data-testid=overview-mau-trend] canvas',
+    ready: '[data-testid=page-overview][data-loaded] [data-testid=overview-mau-trend] [data-testid=trend-line] svg',
     complete: '[data-testid=page-overview][data-complete]',
   },
   funnel: { path: '/analytics/funnel', ready: drawn('[data-testid=funnel-chart]') },

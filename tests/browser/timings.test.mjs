@@ -37,6 +37,17 @@ const strict = mode === 'strict';
 let env;
 const timings = new Timings();
 const recheck = new Timings(); // pages over budget, measured a second time
+// The pages whose loads called each API path (to measure a slow call again the same way).
+const pagesOf = new Map();
+let loading = null;
+const traced = {
+  addApi(key, ms) {
+    timings.addApi(key, ms);
+    if (loading === null) return;
+    if (!pagesOf.has(key)) pagesOf.set(key, new Set());
+    pagesOf.get(key).add(loading);
+  },
+};
 // The default demo bank (docs/demo.md): 5,000 customers and 90 days of behaviour and balances.
 const CUSTOMERS = Number(process.env.BANYAN_BROWSER_CUSTOMERS ?? 5000);
 before(async () => {
@@ -67,6 +78,17 @@ async function timedLoad(page, path, selector) {
   return readyAt(page, selector);
 }
 
+// A new tab whose first document has been loaded, untimed: the first document of a tab also
+// starts its renderer process — in the first run of this test, the page loaded first in each
+// new tab (the overview) had p50 1311 ms, and 366 ms loaded again in one tab — the browser's
+// cost, not the page's.
+async function warmTab(context, timingsOf) {
+  const page = await openTab(context, timingsOf);
+  await page.goto(`${env.url}${PAGES.account.path}`);
+  await ready(page, PAGES.account.ready);
+  return page;
+}
+
 test('every page is interactive within 1 s and every API call under 200 ms at p95', { timeout: 900_000 }, async () => {
   const { context, page: first } = await newPage(env, timings);
   await watchReady(context, LOADS);
@@ -85,10 +107,12 @@ test('every page is interactive within 1 s and every API call under 200 ms at p9
     // medians were over 1 s while their API calls stayed under 50 ms), and a reader does not
     // use one tab that way.
     for (let round = 0; round < ROUNDS; round += 1) {
-      const page = await openTab(context, timings);
+      const page = await warmTab(context, traced);
       for (const [name, { path, ready: selector, complete }] of [...Object.entries(PAGES), ...Object.entries(SUBPAGES)]) {
         // A full load of the page's address (reload, bookmark, link from elsewhere).
+        loading = name;
         timings.addPage(`${name} (load)`, await timedLoad(page, path, selector));
+        loading = null;
         if (complete) {
           await ready(page, complete);
           timings.addPage(`${name} (load, complete)`, await readyAt(page, complete));
@@ -117,17 +141,21 @@ test('every page is interactive within 1 s and every API call under 200 ms at p9
       await page.close();
     }
     assert.deepEqual(errors, []);
-    // A page whose fresh load is over budget is measured again, alone, for ROUNDS more loads
-    // before the test fails: this shared VM has slow minutes (in one idle run even the roles
-    // page, one call, had p95 1063 ms), and a real regression is slow both times. Both
-    // measurements are printed; the second decides.
-    const over = timings
-      .summary()
-      .pages.filter((r) => r.key.endsWith(' (load)') && r.p95 > PAGE_BUDGET_MS)
-      .map((r) => r.key.slice(0, -' (load)'.length))
-      .filter((name) => PAGES[name] ?? SUBPAGES[name]);
+    // A page whose fresh load is over budget, or whose load calls an API path over budget, is
+    // measured again, alone, for ROUNDS more loads before the test fails: this shared VM has slow
+    // minutes (in one idle run even the roles page, one call, had p95 1063 ms; in another the
+    // lifecycle call, p50 23 ms, had p95 244 ms), and a real regression is slow both times.
+    // Both measurements are printed; the second decides.
+    const summary = timings.summary();
+    const slowKeys = summary.api.filter((r) => !NOT_BEHIND_A_PAGE.has(r.key) && r.p95 > API_BUDGET_MS).map((r) => r.key);
+    const over = [
+      ...new Set([
+        ...summary.pages.filter((r) => r.key.endsWith(' (load)') && r.p95 > PAGE_BUDGET_MS).map((r) => r.key.slice(0, -' (load)'.length)),
+        ...slowKeys.flatMap((key) => [...(pagesOf.get(key) ?? [])]),
+      ]),
+    ].filter((name) => PAGES[name] ?? SUBPAGES[name]);
     if (strict && over.length > 0) {
-      const page = await openTab(context, new Timings());
+      const page = await warmTab(context, recheck);
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const name of over) {
           const { path, ready: selector } = PAGES[name] ?? SUBPAGES[name];
@@ -150,8 +178,15 @@ test('every page is interactive within 1 s and every API call under 200 ms at p9
     .map((r) => again.get(r.key) ?? r)
     .filter((r) => r.p95 > PAGE_BUDGET_MS)
     .map((r) => `${r.key}: p95 ${r.p95} ms`);
-  const slowApi = api
-    .filter((r) => !NOT_BEHIND_A_PAGE.has(r.key) && r.p95 > API_BUDGET_MS)
+  const apiAgain = new Map(recheck.summary().api.map((r) => [r.key, r]));
+  const overApi = api.filter((r) => !NOT_BEHIND_A_PAGE.has(r.key) && r.p95 > API_BUDGET_MS);
+  for (const r of overApi) {
+    const second = apiAgain.get(r.key);
+    if (second) console.log(`measured again: ${r.key} p50 ${second.p50} ms, p95 ${second.p95} ms (first ${r.p95} ms)`);
+  }
+  const slowApi = overApi
+    .map((r) => apiAgain.get(r.key) ?? r)
+    .filter((r) => r.p95 > API_BUDGET_MS)
     .map((r) => `${r.key}: p95 ${r.p95} ms`);
   if (!strict) {
     if (slowPages.length + slowApi.length > 0) console.log(`Over budget on a busy machine (not enforced): ${[...slowPages, ...slowApi].join('; ')}`);
